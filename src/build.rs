@@ -1,0 +1,193 @@
+//! The whole pipeline: load -> resolve -> index -> render -> write.
+//!
+//! A build reports every problem of every file in one pass. If any error
+//! (or, with `strict`, any warning) is found, nothing is written and the
+//! previous output stays as it was.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::config::Config;
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::index::Archive;
+use crate::render::Renderer;
+use crate::write::Output;
+
+/// What to build and how; mirrors `hindsight build`'s flags.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// Archive root (holds `hindsight.toml`). `None`: the current folder,
+    /// unless `content` is given, in which case no configuration file is
+    /// read and every setting is the default.
+    pub root: Option<PathBuf>,
+    /// Content folder; default `<root>/<content_dir>` (`content`).
+    pub content: Option<PathBuf>,
+    /// Output folder; default `<root>/<output_dir>` (`public`), or
+    /// `public` in the current folder when only `content` is given.
+    pub output: Option<PathBuf>,
+    /// Overrides `base_url`.
+    pub base_url: Option<String>,
+    /// Build drafts too.
+    pub drafts: bool,
+    /// Warnings fail the build.
+    pub strict: bool,
+}
+
+/// The folders and configuration a build works with.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Archive root, if there is one (theme overrides are read below it).
+    pub root: Option<PathBuf>,
+    /// Content folder.
+    pub content: PathBuf,
+    /// Output folder.
+    pub output: PathBuf,
+    /// Configuration with command-line overrides applied.
+    pub config: Config,
+}
+
+impl Plan {
+    /// Works out folders and configuration from the options.
+    ///
+    /// Errors: `config-error` diagnostics for an invalid `hindsight.toml`.
+    pub fn new(options: &BuildOptions) -> Result<Plan, Diagnostics> {
+        let root = match (&options.root, &options.content) {
+            (Some(root), _) => Some(root.clone()),
+            (None, None) => Some(PathBuf::from(".")),
+            (None, Some(_)) => None,
+        };
+        let mut config = match &root {
+            Some(root) => Config::load(root)
+                .map_err(|problems| problems.into_iter().collect::<Diagnostics>())?,
+            None => Config::default(),
+        };
+        if let Some(base_url) = &options.base_url {
+            config.base_url = base_url.clone();
+        }
+        let in_root = |dir: &str| match &root {
+            Some(root) if root != Path::new(".") => root.join(dir),
+            _ => PathBuf::from(dir),
+        };
+        let content = options
+            .content
+            .clone()
+            .unwrap_or_else(|| in_root(&config.content_dir));
+        let output = options
+            .output
+            .clone()
+            .unwrap_or_else(|| in_root(&config.output_dir));
+        Ok(Plan {
+            root,
+            content,
+            output,
+            config,
+        })
+    }
+}
+
+/// The outcome of a build that wrote a site.
+#[derive(Debug)]
+pub struct BuildReport {
+    /// Warnings (and, for a failed build, errors).
+    pub diagnostics: Diagnostics,
+    /// Incidents published.
+    pub incidents: usize,
+    /// Drafts left out.
+    pub drafts_skipped: usize,
+    /// Pages rendered.
+    pub pages: usize,
+    /// Files written in all.
+    pub files: usize,
+    /// Output folder.
+    pub output: PathBuf,
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
+/// A build that failed; the previous output is untouched.
+#[derive(Debug)]
+pub struct BuildFailure {
+    /// Every problem found, errors and warnings, sorted.
+    pub diagnostics: Diagnostics,
+    /// Whether the problem is the configuration (exit 2) rather than the
+    /// content (exit 1).
+    pub configuration: bool,
+}
+
+/// Runs a full build.
+pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
+    let started = Instant::now();
+    let plan = Plan::new(options).map_err(|diagnostics| BuildFailure {
+        diagnostics,
+        configuration: true,
+    })?;
+    let renderer = Renderer::new(plan.root.as_deref(), &plan.config).map_err(|problems| {
+        let configuration = problems.iter().any(|d| d.code == Code::ConfigError);
+        BuildFailure {
+            diagnostics: problems.into_iter().collect(),
+            configuration,
+        }
+    })?;
+
+    let loaded = crate::load::load(&plan.content, &plan.content);
+    let mut diagnostics = loaded.diagnostics;
+    let resolved = crate::resolve::resolve(&loaded.files, &plan.config);
+    diagnostics.extend(resolved.diagnostics);
+    let total = resolved.incidents.len();
+    let incidents: Vec<_> = resolved
+        .incidents
+        .into_iter()
+        .filter(|i| options.drafts || !i.is_draft())
+        .collect();
+    let drafts_skipped = total - incidents.len();
+    let fail = |mut diagnostics: Diagnostics| {
+        diagnostics.sort();
+        BuildFailure {
+            diagnostics,
+            configuration: false,
+        }
+    };
+    if diagnostics.fails(options.strict) {
+        return Err(fail(diagnostics));
+    }
+
+    let archive = Archive::new(incidents, &plan.config);
+    let output = Output::begin(&plan.output).map_err(|e| {
+        let mut d = diagnostics.clone();
+        d.push(Diagnostic::error(
+            Code::WriteError,
+            &plan.output,
+            None,
+            format!("cannot prepare the output folder: {e}"),
+        ));
+        fail(d)
+    })?;
+    let report = renderer.render_site(&archive, &loaded.assets, &plan.content, &output);
+    diagnostics.extend(report.diagnostics);
+    if diagnostics.fails(options.strict) {
+        output.abort();
+        return Err(fail(diagnostics));
+    }
+    let files = match output.commit() {
+        Ok(files) => files,
+        Err(e) => {
+            diagnostics.push(Diagnostic::error(
+                Code::WriteError,
+                &plan.output,
+                None,
+                format!("cannot swap in the new site: {e}"),
+            ));
+            return Err(fail(diagnostics));
+        }
+    };
+    diagnostics.sort();
+    Ok(BuildReport {
+        diagnostics,
+        incidents: archive.incidents.len(),
+        drafts_skipped,
+        pages: report.pages,
+        files,
+        output: plan.output,
+        elapsed: started.elapsed(),
+    })
+}

@@ -1,0 +1,602 @@
+//! Index stage: the [`Archive`]: incidents in display order, taxonomies
+//! (category, severity, duration and impact buckets, services, teams, tags,
+//! years), neighbours and summary figures.
+//!
+//! Terms hold indices into [`Archive::incidents`], never copies, so a term
+//! page of 10,000 incidents costs 10,000 integers.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::model::{Incident, Severity};
+
+/// One bucket of a half-open range `[low, high)` (GUIDE.md 7).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Bucket {
+    /// URL slug, e.g. `15m-1h`, `under-5pct`, `unknown`.
+    pub slug: String,
+    /// Display label, e.g. `15 min to 1 h`.
+    pub label: String,
+    /// Inclusive lower edge (minutes or percent); `None` for the first and
+    /// for `unknown`.
+    pub low: Option<f64>,
+    /// Exclusive upper edge; `None` for the last and for `unknown`.
+    pub high: Option<f64>,
+}
+
+impl Bucket {
+    fn contains(&self, value: f64) -> bool {
+        self.low.is_none_or(|low| value >= low) && self.high.is_none_or(|high| value < high)
+    }
+
+    /// The range in words, as stated on bucket pages: "at least 15 min and
+    /// under 1 h".
+    pub fn range_text(&self, unit: fn(f64) -> String) -> String {
+        match (self.low, self.high) {
+            (None, Some(high)) => format!("under {}", unit(high)),
+            (Some(low), Some(high)) => format!("at least {} and under {}", unit(low), unit(high)),
+            (Some(low), None) => format!("{} or more", unit(low)),
+            (None, None) => "not known".to_string(),
+        }
+    }
+}
+
+/// Duration buckets for the given edges in minutes, then `unknown`
+/// (GUIDE.md 7: `under-15m`, `15m-1h`, `1h-4h`, `4h-24h`, `over-1d`).
+pub fn duration_buckets(edges: &[u32]) -> Vec<Bucket> {
+    let short = |m: u32, upper: bool| {
+        if m % 1440 == 0 && !(upper && m == 1440) {
+            format!("{}d", m / 1440)
+        } else if m % 60 == 0 {
+            format!("{}h", m / 60)
+        } else {
+            format!("{m}m")
+        }
+    };
+    let mut buckets = Vec::new();
+    for (i, &edge) in edges.iter().enumerate() {
+        let (slug, low) = if i == 0 {
+            (format!("under-{}", short(edge, true)), None)
+        } else {
+            let low = edges[i - 1];
+            (
+                format!("{}-{}", short(low, false), short(edge, true)),
+                Some(low as f64),
+            )
+        };
+        buckets.push(Bucket {
+            slug,
+            label: String::new(),
+            low,
+            high: Some(edge as f64),
+        });
+    }
+    if let Some(&last) = edges.last() {
+        buckets.push(Bucket {
+            slug: format!("over-{}", short(last, false)),
+            label: String::new(),
+            low: Some(last as f64),
+            high: None,
+        });
+    }
+    for bucket in &mut buckets {
+        bucket.label = capitalise(&bucket.range_text(format_minutes_f64));
+    }
+    buckets.push(unknown_bucket());
+    buckets
+}
+
+/// Impact buckets for the given edges in percent, then `unknown`
+/// (GUIDE.md 7: `under-5pct`, `5-25pct`, `25-50pct`, `50pct-plus`).
+pub fn impact_buckets(edges: &[f64]) -> Vec<Bucket> {
+    let num = |v: f64| format_number(v);
+    let mut buckets = Vec::new();
+    for (i, &edge) in edges.iter().enumerate() {
+        let (slug, low) = if i == 0 {
+            (format!("under-{}pct", num(edge)), None)
+        } else {
+            (
+                format!("{}-{}pct", num(edges[i - 1]), num(edge)),
+                Some(edges[i - 1]),
+            )
+        };
+        buckets.push(Bucket {
+            slug: slug.replace('.', "-"),
+            label: String::new(),
+            low,
+            high: Some(edge),
+        });
+    }
+    if let Some(&last) = edges.last() {
+        buckets.push(Bucket {
+            slug: format!("{}pct-plus", num(last)).replace('.', "-"),
+            label: String::new(),
+            low: Some(last),
+            high: None,
+        });
+    }
+    for bucket in &mut buckets {
+        bucket.label = capitalise(&bucket.range_text(|v| format!("{}%", format_number(v))));
+        bucket.label.push_str(" of users");
+    }
+    buckets.push(unknown_bucket());
+    buckets
+}
+
+fn unknown_bucket() -> Bucket {
+    Bucket {
+        slug: "unknown".to_string(),
+        label: "Unknown".to_string(),
+        low: None,
+        high: None,
+    }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// A number without a trailing `.0`.
+pub fn format_number(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+fn format_minutes_f64(m: f64) -> String {
+    format_minutes(m as i64)
+}
+
+/// Minutes in words: `45 min`, `2 h 30 min`, `1 d 4 h`.
+pub fn format_minutes(minutes: i64) -> String {
+    let (d, h, m) = (minutes / 1440, minutes % 1440 / 60, minutes % 60);
+    match (d, h, m) {
+        (0, 0, m) => format!("{m} min"),
+        (0, h, 0) => format!("{h} h"),
+        (0, h, m) => format!("{h} h {m} min"),
+        (d, 0, _) => format!("{d} d"),
+        (d, h, _) => format!("{d} d {h} h"),
+    }
+}
+
+/// The taxonomies, in the order the site shows them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TaxonomyKind {
+    /// Root-cause category (GUIDE.md 6).
+    Categories,
+    /// Severity level, plus `unrated`.
+    Severity,
+    /// Duration bucket (GUIDE.md 7).
+    Duration,
+    /// Users-affected bucket (GUIDE.md 7).
+    Impact,
+    /// Services.
+    Services,
+    /// Teams.
+    Teams,
+    /// Tags.
+    Tags,
+    /// Year of the report date.
+    Years,
+}
+
+impl TaxonomyKind {
+    /// All taxonomies in display order.
+    pub const ALL: [TaxonomyKind; 8] = [
+        TaxonomyKind::Categories,
+        TaxonomyKind::Severity,
+        TaxonomyKind::Duration,
+        TaxonomyKind::Impact,
+        TaxonomyKind::Services,
+        TaxonomyKind::Teams,
+        TaxonomyKind::Tags,
+        TaxonomyKind::Years,
+    ];
+
+    /// The output folder (GUIDE.md 9), e.g. `categories`.
+    pub fn path(self) -> &'static str {
+        match self {
+            TaxonomyKind::Categories => "categories",
+            TaxonomyKind::Severity => "severity",
+            TaxonomyKind::Duration => "duration",
+            TaxonomyKind::Impact => "impact",
+            TaxonomyKind::Services => "services",
+            TaxonomyKind::Teams => "teams",
+            TaxonomyKind::Tags => "tags",
+            TaxonomyKind::Years => "years",
+        }
+    }
+
+    /// The index page heading, e.g. `Root-cause categories`.
+    pub fn title(self) -> &'static str {
+        match self {
+            TaxonomyKind::Categories => "Root-cause categories",
+            TaxonomyKind::Severity => "Severity",
+            TaxonomyKind::Duration => "Duration",
+            TaxonomyKind::Impact => "Users affected",
+            TaxonomyKind::Services => "Services",
+            TaxonomyKind::Teams => "Teams",
+            TaxonomyKind::Tags => "Tags",
+            TaxonomyKind::Years => "Years",
+        }
+    }
+}
+
+/// One term of a taxonomy and its incidents.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Term {
+    /// URL slug, unique within the taxonomy.
+    pub slug: String,
+    /// Display name.
+    pub name: String,
+    /// What the term means (category description, bucket range).
+    pub description: String,
+    /// Indices into [`Archive::incidents`], in archive order.
+    pub incidents: Vec<usize>,
+}
+
+/// One taxonomy with its terms in display order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Taxonomy {
+    /// Which taxonomy.
+    pub kind: TaxonomyKind,
+    /// Its terms. Fixed lists (categories, severities, buckets) list every
+    /// term, even empty ones; free ones only the terms in use.
+    pub terms: Vec<Term>,
+}
+
+/// Count, median, p75, p90 and maximum of a set of minutes (GUIDE.md 5).
+/// Percentiles use the nearest-rank method: the value at rank
+/// `ceil(p/100 * n)` of the sorted values, so each figure is an observed
+/// value. No means: durations are heavily skewed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Distribution {
+    /// How many incidents had the figure ("n of N").
+    pub n: usize,
+    /// Median (p50), minutes.
+    pub median: Option<i64>,
+    /// 75th percentile, minutes.
+    pub p75: Option<i64>,
+    /// 90th percentile, minutes.
+    pub p90: Option<i64>,
+    /// Maximum, minutes.
+    pub max: Option<i64>,
+}
+
+impl Distribution {
+    /// The distribution of `values` (any order).
+    pub fn of(mut values: Vec<i64>) -> Self {
+        values.sort_unstable();
+        let rank = |p: usize| {
+            if values.is_empty() {
+                None
+            } else {
+                let r = (p * values.len()).div_ceil(100).max(1);
+                Some(values[r - 1])
+            }
+        };
+        Distribution {
+            n: values.len(),
+            median: rank(50),
+            p75: rank(75),
+            p90: rank(90),
+            max: values.last().copied(),
+        }
+    }
+}
+
+/// The resolved archive, ready to render.
+#[derive(Debug)]
+pub struct Archive {
+    /// Incidents, newest first (by date, then id); undated ones last.
+    pub incidents: Vec<Incident>,
+    /// Taxonomies in [`TaxonomyKind::ALL`] order.
+    pub taxonomies: Vec<Taxonomy>,
+    /// Duration bucket slug of each incident, by incident index.
+    pub duration_bucket: Vec<usize>,
+    /// Impact bucket index of each incident.
+    pub impact_bucket: Vec<usize>,
+    /// Incident index by source path (relative to the content folder), for
+    /// resolving `[x](other.md)` links.
+    pub by_source: HashMap<PathBuf, usize>,
+}
+
+impl Archive {
+    /// Indexes `incidents` with the site's categories and bucket edges.
+    pub fn new(mut incidents: Vec<Incident>, config: &Config) -> Archive {
+        incidents.sort_by(|a, b| {
+            // Newest first; undated last; then id for a total order.
+            match (a.sort_date(), b.sort_date()) {
+                (Some(x), Some(y)) => y.cmp(&x).then_with(|| a.id.cmp(&b.id)),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => a.id.cmp(&b.id),
+            }
+        });
+        let durations = duration_buckets(&config.buckets.duration_minutes);
+        let impacts = impact_buckets(&config.buckets.users_affected_pct);
+        let bucket_of = |buckets: &[Bucket], value: Option<f64>| match value {
+            Some(v) => buckets
+                .iter()
+                .position(|b| b.slug != "unknown" && b.contains(v))
+                .unwrap_or(buckets.len() - 1),
+            None => buckets.len() - 1,
+        };
+        let duration_bucket: Vec<usize> = incidents
+            .iter()
+            .map(|i| bucket_of(&durations, i.duration_minutes.map(|m| m as f64)))
+            .collect();
+        let impact_bucket: Vec<usize> = incidents
+            .iter()
+            .map(|i| bucket_of(&impacts, i.impact.users_affected_pct))
+            .collect();
+
+        let mut taxonomies = Vec::new();
+        for kind in TaxonomyKind::ALL {
+            let terms = match kind {
+                TaxonomyKind::Categories => {
+                    let mut terms: Vec<Term> = config
+                        .categories
+                        .iter()
+                        .map(|c| Term {
+                            slug: c.slug.clone(),
+                            name: c.name.clone(),
+                            description: c.covers.clone(),
+                            incidents: Vec::new(),
+                        })
+                        .collect();
+                    let mut uncategorised = Vec::new();
+                    for (index, incident) in incidents.iter().enumerate() {
+                        match incident
+                            .category
+                            .as_deref()
+                            .and_then(|c| terms.iter().position(|t| t.slug == c))
+                        {
+                            Some(t) => terms[t].incidents.push(index),
+                            None => uncategorised.push(index),
+                        }
+                    }
+                    if !uncategorised.is_empty() && !terms.iter().any(|t| t.slug == "uncategorised")
+                    {
+                        terms.push(Term {
+                            slug: "uncategorised".to_string(),
+                            name: "Not categorised".to_string(),
+                            description: "Postmortems that name no root-cause category yet."
+                                .to_string(),
+                            incidents: uncategorised,
+                        });
+                    }
+                    terms
+                }
+                TaxonomyKind::Severity => {
+                    let mut terms: Vec<Term> = Severity::ALL
+                        .iter()
+                        .map(|s| Term {
+                            slug: s.slug().to_string(),
+                            name: s.label().to_string(),
+                            description: severity_description(*s).to_string(),
+                            incidents: Vec::new(),
+                        })
+                        .collect();
+                    terms.push(Term {
+                        slug: "unrated".to_string(),
+                        name: "Unrated".to_string(),
+                        description: "No severity given.".to_string(),
+                        incidents: Vec::new(),
+                    });
+                    for (index, incident) in incidents.iter().enumerate() {
+                        let t = incident.severity.map_or(4, |s| s as usize);
+                        terms[t].incidents.push(index);
+                    }
+                    terms
+                }
+                TaxonomyKind::Duration => {
+                    bucket_terms(&durations, &duration_bucket, "Customer impact lasted")
+                }
+                TaxonomyKind::Impact => {
+                    bucket_terms(&impacts, &impact_bucket, "Share of users affected:")
+                }
+                TaxonomyKind::Services => free_terms(&incidents, |i| i.services.clone()),
+                TaxonomyKind::Teams => free_terms(&incidents, |i| i.teams.clone()),
+                TaxonomyKind::Tags => free_terms(&incidents, |i| i.tags.clone()),
+                TaxonomyKind::Years => {
+                    let mut years: BTreeMap<i16, Vec<usize>> = BTreeMap::new();
+                    for (index, incident) in incidents.iter().enumerate() {
+                        if let Some(date) = incident.sort_date() {
+                            years.entry(date.year()).or_default().push(index);
+                        }
+                    }
+                    years
+                        .into_iter()
+                        .rev()
+                        .map(|(year, incidents)| Term {
+                            slug: year.to_string(),
+                            name: year.to_string(),
+                            description: format!("Incidents reported in {year}."),
+                            incidents,
+                        })
+                        .collect()
+                }
+            };
+            taxonomies.push(Taxonomy { kind, terms });
+        }
+        let by_source = incidents
+            .iter()
+            .enumerate()
+            .map(|(i, incident)| (incident.source.clone(), i))
+            .collect();
+        Archive {
+            incidents,
+            taxonomies,
+            duration_bucket,
+            impact_bucket,
+            by_source,
+        }
+    }
+
+    /// The taxonomy of this kind.
+    pub fn taxonomy(&self, kind: TaxonomyKind) -> &Taxonomy {
+        &self.taxonomies[TaxonomyKind::ALL
+            .iter()
+            .position(|k| *k == kind)
+            .unwrap_or(0)]
+    }
+
+    /// The duration distribution of the given incidents.
+    pub fn duration_distribution(&self, indices: impl IntoIterator<Item = usize>) -> Distribution {
+        Distribution::of(
+            indices
+                .into_iter()
+                .filter_map(|i| self.incidents[i].duration_minutes)
+                .collect(),
+        )
+    }
+
+    /// The time-to-detect distribution of the given incidents.
+    pub fn detect_distribution(&self, indices: impl IntoIterator<Item = usize>) -> Distribution {
+        Distribution::of(
+            indices
+                .into_iter()
+                .filter_map(|i| self.incidents[i].clocks.detect)
+                .collect(),
+        )
+    }
+}
+
+fn severity_description(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Sev1 => "Critical: a full outage, data loss or a security breach.",
+        Severity::Sev2 => "Major: a core feature down or badly degraded for many users.",
+        Severity::Sev3 => "Minor: a partial or brief degradation.",
+        Severity::Sev4 => "Low: little or no customer impact.",
+    }
+}
+
+fn bucket_terms(buckets: &[Bucket], assignment: &[usize], lead: &str) -> Vec<Term> {
+    let mut terms: Vec<Term> = buckets
+        .iter()
+        .map(|b| Term {
+            slug: b.slug.clone(),
+            name: b.label.clone(),
+            description: if b.slug == "unknown" {
+                "Not known: the postmortem does not give enough to tell.".to_string()
+            } else {
+                format!("{lead} {}.", b.label.to_lowercase())
+            },
+            incidents: Vec::new(),
+        })
+        .collect();
+    for (index, &bucket) in assignment.iter().enumerate() {
+        terms[bucket].incidents.push(index);
+    }
+    terms
+}
+
+/// Terms from free-form names: one term per slug, named by the first name
+/// (in sorted order) that gives it; names whose slug is empty get `term`.
+/// Terms are sorted by name.
+fn free_terms(incidents: &[Incident], names: impl Fn(&Incident) -> Vec<String>) -> Vec<Term> {
+    let mut by_slug: BTreeMap<String, Term> = BTreeMap::new();
+    let mut all_names: Vec<(String, usize)> = Vec::new();
+    for (index, incident) in incidents.iter().enumerate() {
+        for name in names(incident) {
+            all_names.push((name, index));
+        }
+    }
+    all_names.sort();
+    for (name, index) in all_names {
+        let mut slug = crate::slug::slugify(&name);
+        if slug.is_empty() {
+            slug = "term".to_string();
+        }
+        let term = by_slug.entry(slug.clone()).or_insert_with(|| Term {
+            slug,
+            name: name.clone(),
+            description: String::new(),
+            incidents: Vec::new(),
+        });
+        term.incidents.push(index);
+    }
+    let mut terms: Vec<Term> = by_slug.into_values().collect();
+    for term in &mut terms {
+        term.incidents.sort_unstable();
+        term.incidents.dedup();
+    }
+    terms.sort_by(|a, b| {
+        a.name
+            .to_lowercase()
+            .cmp(&b.name.to_lowercase())
+            .then_with(|| a.slug.cmp(&b.slug))
+    });
+    terms
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_bucket_slugs_match_the_guide() {
+        let slugs: Vec<String> = duration_buckets(&[15, 60, 240, 1440])
+            .into_iter()
+            .map(|b| b.slug)
+            .collect();
+        assert_eq!(
+            slugs,
+            [
+                "under-15m",
+                "15m-1h",
+                "1h-4h",
+                "4h-24h",
+                "over-1d",
+                "unknown"
+            ]
+        );
+        let slugs: Vec<String> = impact_buckets(&[5.0, 25.0, 50.0])
+            .into_iter()
+            .map(|b| b.slug)
+            .collect();
+        assert_eq!(
+            slugs,
+            ["under-5pct", "5-25pct", "25-50pct", "50pct-plus", "unknown"]
+        );
+    }
+
+    #[test]
+    fn buckets_are_half_open() {
+        let buckets = duration_buckets(&[15, 60]);
+        assert!(!buckets[0].contains(15.0));
+        assert!(buckets[1].contains(15.0));
+        assert!(buckets[2].contains(60.0));
+        assert_eq!(buckets[1].label, "At least 15 min and under 1 h");
+    }
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        let d = Distribution::of(vec![10, 1, 7, 3, 5, 9, 2, 8, 4, 6]);
+        assert_eq!(
+            (d.n, d.median, d.p75, d.p90, d.max),
+            (10, Some(5), Some(8), Some(9), Some(10))
+        );
+        let d = Distribution::of(vec![42]);
+        assert_eq!((d.median, d.p90), (Some(42), Some(42)));
+        assert_eq!(Distribution::of(vec![]).median, None);
+    }
+
+    #[test]
+    fn minutes_in_words() {
+        assert_eq!(format_minutes(45), "45 min");
+        assert_eq!(format_minutes(150), "2 h 30 min");
+        assert_eq!(format_minutes(1440 + 240 + 5), "1 d 4 h");
+    }
+}

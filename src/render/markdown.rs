@@ -1,0 +1,512 @@
+//! Markdown bodies to HTML: CommonMark plus tables, footnotes,
+//! strikethrough and task lists; heading anchors; highlighted code; links
+//! between postmortems; asset references; raw HTML per the site policy.
+//!
+//! Output is safe by construction when the body has no raw HTML
+//! (pulldown-cmark escapes text and attributes, and link schemes are
+//! filtered here); bodies with raw HTML go through ammonia unless the
+//! archive opted out.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::{Component, Path, PathBuf};
+use std::sync::LazyLock;
+
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+use super::highlight::{Highlighter, escape_attr};
+use crate::config::RawHtml;
+
+/// A problem found while rendering, at a 1-based line of the body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodyProblem {
+    /// 1-based line within the body.
+    pub line: u32,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// A rendered body.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RenderedBody {
+    /// The HTML.
+    pub html: String,
+    /// Asset files referenced, relative to the content folder; the build
+    /// copies each to `assets/<path>`.
+    pub assets: Vec<PathBuf>,
+    /// Links and images that point to nothing in the archive.
+    pub problems: Vec<BodyProblem>,
+    /// Headings: level, anchor id and text, in order.
+    pub headings: Vec<(u8, String, String)>,
+}
+
+/// What links in a body may point to.
+#[derive(Debug, Clone, Copy)]
+pub struct LinkTargets<'a> {
+    /// The body's file, relative to the content folder.
+    pub source: &'a Path,
+    /// Incident id by source path (relative to the content folder).
+    pub pages: &'a HashMap<PathBuf, String>,
+    /// Non-Markdown files under the content folder.
+    pub assets: &'a BTreeSet<PathBuf>,
+}
+
+/// Link schemes kept in links and images; anything else (`javascript:`,
+/// `data:`, `vbscript:`...) becomes `#`.
+const SAFE_SCHEMES: &[&str] = &["http", "https", "mailto", "tel", "ftp"];
+
+/// Renders `body` for an incident page at `incidents/<id>/index.html`.
+///
+/// `title` drops a leading H1 equal to it (the page shows the title).
+pub fn render(
+    body: &str,
+    title: &str,
+    links: LinkTargets<'_>,
+    highlighter: &Highlighter,
+    raw_html: RawHtml,
+) -> RenderedBody {
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES;
+    let mut out = RenderedBody::default();
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(body.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let line_of = |offset: usize| line_starts.partition_point(|&start| start <= offset) as u32;
+
+    let mut events: Vec<Event<'_>> = Vec::new();
+    let mut used_ids: HashSet<String> = HashSet::new();
+    let mut has_raw_html = false;
+    let mut first_block = true;
+    let mut iter = Parser::new_ext(body, options).into_offset_iter().peekable();
+    let mut assets = BTreeSet::new();
+
+    while let Some((event, range)) = iter.next() {
+        let at_start = std::mem::replace(&mut first_block, false);
+        match event {
+            Event::Start(Tag::Heading { level, id, .. }) => {
+                let mut inner = Vec::new();
+                for (event, range) in iter.by_ref() {
+                    if matches!(event, Event::End(TagEnd::Heading(_))) {
+                        break;
+                    }
+                    inner.push(rewrite_event(
+                        event,
+                        line_of(range.start),
+                        links,
+                        &mut assets,
+                        &mut out.problems,
+                    ));
+                }
+                let text = plain_text(&inner);
+                if at_start && level == HeadingLevel::H1 && text.trim() == title.trim() {
+                    continue;
+                }
+                let anchor = unique_id(
+                    id.as_deref().map_or_else(|| heading_id(&text), heading_id),
+                    &mut used_ids,
+                );
+                let mut inner_html = String::new();
+                if inner
+                    .iter()
+                    .any(|e| matches!(e, Event::Html(_) | Event::InlineHtml(_)))
+                {
+                    has_raw_html = true;
+                }
+                let inner = inner
+                    .into_iter()
+                    .map(|e| raw_policy(e, raw_html))
+                    .collect::<Vec<_>>();
+                pulldown_cmark::html::push_html(&mut inner_html, inner.into_iter());
+                let n = level as u8;
+                out.headings.push((n, anchor.clone(), text));
+                events.push(Event::Html(CowStr::from(format!(
+                    "<h{n} id=\"{id}\">{inner_html}<a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a></h{n}>\n",
+                    id = escape_attr(&anchor)
+                ))));
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let language = match &kind {
+                    CodeBlockKind::Fenced(info) => info
+                        .split(|c: char| c.is_whitespace() || c == ',' || c == '{')
+                        .next()
+                        .unwrap_or("")
+                        .to_string(),
+                    CodeBlockKind::Indented => String::new(),
+                };
+                let mut code = String::new();
+                for (event, _) in iter.by_ref() {
+                    match event {
+                        Event::Text(text) => code.push_str(&text),
+                        Event::End(TagEnd::CodeBlock) => break,
+                        _ => {}
+                    }
+                }
+                events.push(Event::Html(CowStr::from(
+                    highlighter.to_html(&language, &code),
+                )));
+            }
+            Event::Html(_) | Event::InlineHtml(_) => {
+                has_raw_html = true;
+                events.push(raw_policy(event, raw_html));
+            }
+            other => {
+                let event = rewrite_event(
+                    other,
+                    line_of(range.start),
+                    links,
+                    &mut assets,
+                    &mut out.problems,
+                );
+                events.push(event);
+            }
+        }
+    }
+
+    let mut html = String::with_capacity(body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    if has_raw_html && raw_html == RawHtml::Sanitize {
+        html = SANITIZER.clean(&html).to_string();
+    }
+    out.html = html;
+    out.assets = assets.into_iter().collect();
+    out
+}
+
+fn raw_policy(event: Event<'_>, policy: RawHtml) -> Event<'_> {
+    match (event, policy) {
+        (Event::Html(html), RawHtml::Escape) => Event::Text(html),
+        (Event::InlineHtml(html), RawHtml::Escape) => Event::Text(html),
+        (event, _) => event,
+    }
+}
+
+/// The sanitiser for bodies with raw HTML: ammonia's safe defaults, plus
+/// the classes and ids our own renderer emits, task-list checkboxes, and
+/// only `text-align` in style attributes (table alignment).
+static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut builder = ammonia::Builder::default();
+    builder
+        .add_generic_attributes(["id", "class", "aria-label", "aria-hidden", "data-lang"])
+        .add_tags(["input", "details", "summary", "figure", "figcaption"])
+        .add_tag_attributes("input", ["type", "checked", "disabled"])
+        .add_tag_attributes("th", ["style"])
+        .add_tag_attributes("td", ["style"])
+        .filter_style_properties(["text-align"].into())
+        .url_schemes(SAFE_SCHEMES.iter().copied().collect());
+    builder
+});
+
+fn rewrite_event<'a>(
+    event: Event<'a>,
+    line: u32,
+    links: LinkTargets<'_>,
+    assets: &mut BTreeSet<PathBuf>,
+    problems: &mut Vec<BodyProblem>,
+) -> Event<'a> {
+    match event {
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => {
+            let dest_url = rewrite_url(&dest_url, false, line, links, assets, problems)
+                .map_or(dest_url, CowStr::from);
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            })
+        }
+        Event::Start(Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => {
+            let dest_url = rewrite_url(&dest_url, true, line, links, assets, problems)
+                .map_or(dest_url, CowStr::from);
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            })
+        }
+        other => other,
+    }
+}
+
+/// The URL to write for a link or image, or `None` to keep it as written.
+fn rewrite_url(
+    url: &str,
+    image: bool,
+    line: u32,
+    links: LinkTargets<'_>,
+    assets: &mut BTreeSet<PathBuf>,
+    problems: &mut Vec<BodyProblem>,
+) -> Option<String> {
+    let trimmed = url.trim();
+    if let Some(scheme) = scheme_of(trimmed) {
+        return (!SAFE_SCHEMES.contains(&scheme.to_ascii_lowercase().as_str()))
+            .then(|| "#".to_string());
+    }
+    if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with("//") {
+        return None;
+    }
+    let (path_part, fragment) = match trimmed.find(['#', '?']) {
+        Some(i) => (&trimmed[..i], &trimmed[i..]),
+        None => (trimmed, ""),
+    };
+    let decoded = percent_decode(path_part);
+    let base = if decoded.starts_with('/') {
+        PathBuf::new()
+    } else {
+        links
+            .source
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default()
+    };
+    let Some(target) = normalise(&base.join(decoded.trim_start_matches('/'))) else {
+        problems.push(BodyProblem {
+            line,
+            message: format!(
+                "{} {url:?} points outside the archive",
+                if image { "image" } else { "link" }
+            ),
+        });
+        return None;
+    };
+    if let Some(id) = links.pages.get(&target) {
+        return Some(format!("../{id}/index.html{fragment}"));
+    }
+    if links.assets.contains(&target) {
+        let encoded = percent_encode_path(&target.to_string_lossy());
+        assets.insert(target);
+        return Some(format!("../../assets/{encoded}{fragment}"));
+    }
+    let is_markdown = crate::load::is_markdown(&target.to_string_lossy());
+    problems.push(BodyProblem {
+        line,
+        message: if is_markdown {
+            format!("link {url:?} names a postmortem that is not in the archive (or not published)")
+        } else {
+            format!(
+                "{} {url:?} names no file in the archive",
+                if image { "image" } else { "link" }
+            )
+        },
+    });
+    None
+}
+
+/// The scheme of an absolute URL (`https` of `https://x`), if any.
+fn scheme_of(url: &str) -> Option<&str> {
+    let colon = url.find(':')?;
+    let scheme = &url[..colon];
+    let first_special = url.find(['/', '?', '#']).unwrap_or(url.len());
+    (colon < first_special
+        && !scheme.is_empty()
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+    .then_some(scheme)
+}
+
+/// Resolves `.` and `..` lexically; `None` if the path climbs above its
+/// root.
+fn normalise(path: &Path) -> Option<PathBuf> {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::Normal(part) => out.push(part),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    return None;
+                }
+            }
+            Component::RootDir | Component::Prefix(_) => return None,
+        }
+    }
+    Some(out)
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && bytes[i + 1..i + 3].iter().all(u8::is_ascii_hexdigit)
+        {
+            let hex = |b: u8| (b as char).to_digit(16).unwrap_or(0) as u8;
+            out.push(hex(bytes[i + 1]) * 16 + hex(bytes[i + 2]));
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Percent-encodes a path for a URL, keeping `/` and unreserved bytes.
+pub fn percent_encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~' | b'/') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+fn plain_text(events: &[Event<'_>]) -> String {
+    let mut text = String::new();
+    for event in events {
+        match event {
+            Event::Text(t) | Event::Code(t) => text.push_str(t),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            _ => {}
+        }
+    }
+    text
+}
+
+/// A heading's anchor id: its slug, prefixed with `h-` when it would start
+/// with a digit (footnote ids are bare numbers) or be empty.
+fn heading_id(text: &str) -> String {
+    let slug = crate::slug::slugify(text);
+    if slug.is_empty() || slug.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("h-{slug}")
+    } else {
+        slug
+    }
+}
+
+fn unique_id(id: String, used: &mut HashSet<String>) -> String {
+    if used.insert(id.clone()) {
+        return id;
+    }
+    let mut n = 2;
+    loop {
+        let candidate = format!("{id}-{n}");
+        if used.insert(candidate.clone()) {
+            return candidate;
+        }
+        n += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render_simple(body: &str, policy: RawHtml) -> RenderedBody {
+        let pages: HashMap<PathBuf, String> =
+            [(PathBuf::from("2024/other.md"), "other".to_string())].into();
+        let assets: BTreeSet<PathBuf> = [PathBuf::from("2024/img/graph.png")].into();
+        let links = LinkTargets {
+            source: Path::new("2024/this.md"),
+            pages: &pages,
+            assets: &assets,
+        };
+        render(body, "Title", links, &Highlighter::new(65536), policy)
+    }
+
+    #[test]
+    fn leading_title_heading_is_dropped_and_anchors_added() {
+        let out = render_simple(
+            "# Title\n\n## Root cause\n\n## Root cause\n\n## 2024 timeline\n",
+            RawHtml::Sanitize,
+        );
+        assert!(!out.html.contains("<h1"), "{}", out.html);
+        assert!(
+            out.html.contains(
+                "<h2 id=\"root-cause\">Root cause<a class=\"anchor\" href=\"#root-cause\""
+            )
+        );
+        assert!(out.html.contains("id=\"root-cause-2\""));
+        assert!(out.html.contains("id=\"h-2024-timeline\""));
+    }
+
+    #[test]
+    fn links_to_postmortems_and_assets_are_rewritten() {
+        let out = render_simple(
+            "See [the other](other.md#timeline) and ![g](img/graph%2Epng).\n",
+            RawHtml::Sanitize,
+        );
+        assert!(
+            out.html.contains("href=\"../other/index.html#timeline\""),
+            "{}",
+            out.html
+        );
+        assert!(
+            out.html.contains("src=\"../../assets/2024/img/graph.png\""),
+            "{}",
+            out.html
+        );
+        assert_eq!(out.assets, [PathBuf::from("2024/img/graph.png")]);
+        assert!(out.problems.is_empty());
+    }
+
+    #[test]
+    fn missing_and_escaping_targets_are_reported_with_lines() {
+        let out = render_simple(
+            "text\n\n[x](missing.md)\n\n![y](../../../etc/passwd)\n",
+            RawHtml::Sanitize,
+        );
+        assert_eq!(out.problems.len(), 2);
+        assert_eq!(out.problems[0].line, 3);
+        assert_eq!(out.problems[1].line, 5);
+    }
+
+    #[test]
+    fn scripts_and_javascript_urls_are_removed() {
+        let body = "[a](javascript:alert(1))\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n| a |\n|:-:|\n| b |\n";
+        let out = render_simple(body, RawHtml::Sanitize);
+        assert!(!out.html.contains("javascript:"), "{}", out.html);
+        assert!(!out.html.contains("<script"), "{}", out.html);
+        assert!(!out.html.contains("onerror"), "{}", out.html);
+        assert!(
+            out.html.contains("text-align: center") || out.html.contains("text-align:center"),
+            "{}",
+            out.html
+        );
+    }
+
+    #[test]
+    fn escape_policy_shows_html_as_text() {
+        let out = render_simple("<b>bold</b>\n", RawHtml::Escape);
+        assert!(out.html.contains("&lt;b&gt;"), "{}", out.html);
+    }
+
+    #[test]
+    fn code_blocks_are_highlighted_by_first_word_of_info() {
+        let out = render_simple(
+            "```toml,ignore title=x\n[server]\nport = 8080\n```\n",
+            RawHtml::Sanitize,
+        );
+        assert!(out.html.contains("data-lang=\"toml\""), "{}", out.html);
+        assert!(out.html.contains("hl-"), "{}", out.html);
+    }
+
+    #[test]
+    fn gfm_extensions() {
+        let out = render_simple(
+            "- [x] done\n- [ ] todo\n\n~~old~~\n\nText[^1]\n\n[^1]: Note.\n",
+            RawHtml::Sanitize,
+        );
+        assert!(out.html.contains("type=\"checkbox\""));
+        assert!(out.html.contains("<del>old</del>"));
+        assert!(out.html.contains("footnote-definition"));
+    }
+}

@@ -1,0 +1,536 @@
+//! The pages of a site (GUIDE.md 9) as a flat job list, and the
+//! ready-made data each template receives. Templates compute nothing: lists
+//! arrive sorted, figures computed, times formatted, links relative.
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::index::{Archive, Distribution, TaxonomyKind, format_minutes, format_number};
+use crate::model::{Incident, Source};
+
+/// One page of the site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Page {
+    /// `index.html`.
+    Home,
+    /// `incidents/index.html`: every incident in a table.
+    Incidents,
+    /// `incidents/<id>/index.html`, by incident index.
+    Incident(usize),
+    /// `<taxonomy>/index.html`.
+    Taxonomy(TaxonomyKind),
+    /// `<taxonomy>/<term>/index.html`, by term index.
+    Term(TaxonomyKind, usize),
+    /// `404.html`.
+    NotFound,
+}
+
+/// Every page of the archive, in a fixed order.
+pub fn all_pages(archive: &Archive) -> Vec<Page> {
+    let mut pages = vec![Page::Home, Page::Incidents, Page::NotFound];
+    pages.extend((0..archive.incidents.len()).map(Page::Incident));
+    for taxonomy in &archive.taxonomies {
+        pages.push(Page::Taxonomy(taxonomy.kind));
+        pages.extend((0..taxonomy.terms.len()).map(|t| Page::Term(taxonomy.kind, t)));
+    }
+    pages
+}
+
+impl Page {
+    /// The output path, relative to the site root.
+    pub fn path(self, archive: &Archive) -> String {
+        match self {
+            Page::Home => "index.html".to_string(),
+            Page::Incidents => "incidents/index.html".to_string(),
+            Page::Incident(i) => incident_url(&archive.incidents[i]),
+            Page::Taxonomy(kind) => format!("{}/index.html", kind.path()),
+            Page::Term(kind, t) => term_url(kind, &archive.taxonomy(kind).terms[t].slug),
+            Page::NotFound => "404.html".to_string(),
+        }
+    }
+
+    /// The template that renders it.
+    pub fn template(self) -> &'static str {
+        match self {
+            Page::Home => "home.html",
+            Page::Incidents => "incidents.html",
+            Page::Incident(_) => "incident.html",
+            Page::Taxonomy(_) => "taxonomy.html",
+            Page::Term(..) => "term.html",
+            Page::NotFound => "404.html",
+        }
+    }
+}
+
+/// `incidents/<id>/index.html`.
+pub fn incident_url(incident: &Incident) -> String {
+    format!("incidents/{}/index.html", incident.id)
+}
+
+/// `<taxonomy>/<slug>/index.html`.
+pub fn term_url(kind: TaxonomyKind, slug: &str) -> String {
+    format!("{}/{slug}/index.html", kind.path())
+}
+
+/// The `../` prefix that leads from a page at `path` back to the site root.
+pub fn root_prefix(path: &str) -> String {
+    "../".repeat(path.matches('/').count())
+}
+
+/// Data every page gets.
+#[derive(Debug, Serialize)]
+pub struct SiteData {
+    /// Site title.
+    pub title: String,
+    /// Site description.
+    pub description: String,
+    /// Absolute base URL with a trailing `/`, or empty.
+    pub base_url: String,
+    /// `hindsight <version>`.
+    pub generator: String,
+    /// Navigation entries.
+    pub nav: Vec<NavItem>,
+}
+
+/// A navigation entry.
+#[derive(Debug, Serialize)]
+pub struct NavItem {
+    /// Label.
+    pub title: &'static str,
+    /// Path from the site root.
+    pub url: String,
+    /// Taxonomy or section key, to mark the current section.
+    pub key: &'static str,
+}
+
+impl SiteData {
+    /// The site data for `config` (base URL normalised to end in `/`).
+    pub fn new(config: &Config) -> Self {
+        let mut base_url = config.base_url.trim().to_string();
+        if !base_url.is_empty() && !base_url.ends_with('/') {
+            base_url.push('/');
+        }
+        let mut nav = vec![NavItem {
+            title: "Incidents",
+            url: "incidents/index.html".to_string(),
+            key: "incidents",
+        }];
+        for kind in [
+            TaxonomyKind::Categories,
+            TaxonomyKind::Severity,
+            TaxonomyKind::Duration,
+            TaxonomyKind::Impact,
+            TaxonomyKind::Services,
+            TaxonomyKind::Years,
+        ] {
+            nav.push(NavItem {
+                title: match kind {
+                    TaxonomyKind::Categories => "Causes",
+                    TaxonomyKind::Impact => "Impact",
+                    _ => kind.title(),
+                },
+                url: format!("{}/index.html", kind.path()),
+                key: kind.path(),
+            });
+        }
+        SiteData {
+            title: config.title.clone(),
+            description: config.description.clone(),
+            base_url,
+            generator: format!("hindsight {}", env!("CARGO_PKG_VERSION")),
+            nav,
+        }
+    }
+}
+
+/// A link to a term.
+#[derive(Debug, Clone, Serialize)]
+pub struct TermLink {
+    /// Display name.
+    pub name: String,
+    /// Slug.
+    pub slug: String,
+    /// Path from the site root.
+    pub url: String,
+}
+
+/// One row of an incident list.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    /// Id.
+    pub id: String,
+    /// Path from the site root.
+    pub url: String,
+    /// Title.
+    pub title: String,
+    /// Report date, `YYYY-MM-DD`, or empty.
+    pub date: String,
+    /// Severity term.
+    pub severity: Option<TermLink>,
+    /// Category term.
+    pub category: Option<TermLink>,
+    /// Duration in words.
+    pub duration: Option<String>,
+    /// Duration in minutes, for sorting.
+    pub duration_minutes: Option<i64>,
+    /// Users affected, `"20%"`.
+    pub users_affected: Option<String>,
+    /// Services.
+    pub services: Vec<TermLink>,
+    /// Status value.
+    pub status: &'static str,
+}
+
+/// The summary of incident `index`.
+pub fn summary(archive: &Archive, config: &Config, index: usize) -> Summary {
+    let incident = &archive.incidents[index];
+    let term_link = |kind: TaxonomyKind, slug: &str| {
+        archive
+            .taxonomy(kind)
+            .terms
+            .iter()
+            .find(|t| t.slug == slug)
+            .map(|t| TermLink {
+                name: t.name.clone(),
+                slug: t.slug.clone(),
+                url: term_url(kind, &t.slug),
+            })
+    };
+    Summary {
+        id: incident.id.clone(),
+        url: incident_url(incident),
+        title: incident.title.clone(),
+        date: incident
+            .sort_date()
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        severity: incident
+            .severity
+            .and_then(|s| term_link(TaxonomyKind::Severity, s.slug())),
+        category: incident
+            .category
+            .as_deref()
+            .and_then(|c| config.category(c))
+            .and_then(|c| term_link(TaxonomyKind::Categories, &c.slug)),
+        duration: incident.duration_minutes.map(format_minutes),
+        duration_minutes: incident.duration_minutes,
+        users_affected: incident
+            .impact
+            .users_affected_pct
+            .map(|p| format!("{}%", format_number(p))),
+        services: incident
+            .services
+            .iter()
+            .filter_map(|s| term_link(TaxonomyKind::Services, &crate::slug::slugify(s)))
+            .collect(),
+        status: incident.status.as_str(),
+    }
+}
+
+/// A point in time as shown on a page.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimeData {
+    /// In the incident's zone (or as written): `2024-03-03 22:00 PST`.
+    pub local: String,
+    /// In UTC: `2024-03-04 06:00 UTC`.
+    pub utc: String,
+    /// RFC 3339, for `<time datetime>`.
+    pub iso: String,
+}
+
+/// Formats `time` in the incident's display zone (if any) and in UTC.
+pub fn time_data(time: &jiff::Zoned, display_zone: Option<&str>) -> TimeData {
+    let local = match display_zone.and_then(|name| jiff::tz::TimeZone::get(name).ok()) {
+        Some(tz) => time
+            .with_time_zone(tz)
+            .strftime("%Y-%m-%d %H:%M %Z")
+            .to_string(),
+        None => {
+            let offset = time.offset();
+            if offset.seconds() == 0 {
+                time.strftime("%Y-%m-%d %H:%M UTC").to_string()
+            } else {
+                time.strftime("%Y-%m-%d %H:%M UTC%:z").to_string()
+            }
+        }
+    };
+    let utc = time.with_time_zone(jiff::tz::TimeZone::UTC);
+    TimeData {
+        local,
+        utc: utc.strftime("%Y-%m-%d %H:%M UTC").to_string(),
+        iso: time.timestamp().to_string(),
+    }
+}
+
+/// One row of an incident's metadata panel.
+#[derive(Debug, Clone, Serialize)]
+pub struct MetaRow {
+    /// Label.
+    pub label: &'static str,
+    /// Values, each with an optional link (path from the site root).
+    pub values: Vec<MetaValue>,
+    /// `frontmatter`, `inferred`, `derived` or `default`.
+    pub source: Option<Source>,
+    /// For inferred values, the text they were read from.
+    pub evidence: Option<String>,
+}
+
+/// One value in a metadata row.
+#[derive(Debug, Clone, Serialize)]
+pub struct MetaValue {
+    /// Text.
+    pub text: String,
+    /// Link from the site root, if any.
+    pub url: Option<String>,
+}
+
+fn value(text: impl Into<String>, url: Option<String>) -> MetaValue {
+    MetaValue {
+        text: text.into(),
+        url,
+    }
+}
+
+/// The metadata panel of incident `index`: severity, window (stated zone
+/// and UTC), duration, users affected, category, services, teams, status...
+pub fn meta_rows(archive: &Archive, config: &Config, index: usize) -> Vec<MetaRow> {
+    let incident = &archive.incidents[index];
+    let summary = summary(archive, config, index);
+    let mut rows = Vec::new();
+    let mut push = |label: &'static str, field: &str, values: Vec<MetaValue>| {
+        if values.is_empty() {
+            return;
+        }
+        let provenance = incident.provenance.get(field);
+        rows.push(MetaRow {
+            label,
+            values,
+            source: provenance.map(|p| p.source),
+            evidence: provenance.and_then(|p| p.evidence.clone()),
+        });
+    };
+    let unrated = || {
+        vec![value(
+            "Unrated",
+            Some(term_url(TaxonomyKind::Severity, "unrated")),
+        )]
+    };
+    push(
+        "Severity",
+        "severity",
+        summary
+            .severity
+            .as_ref()
+            .map_or_else(unrated, |s| vec![value(&s.name, Some(s.url.clone()))]),
+    );
+    let zone = incident.timezone.as_deref();
+    if let Some(start) = &incident.impact.started_at {
+        let t = time_data(start, zone);
+        push(
+            "Started",
+            "impact.started_at",
+            vec![value(t.local, None), value(t.utc, None)],
+        );
+    }
+    if let Some(end) = &incident.impact.ended_at {
+        let t = time_data(end, zone);
+        push(
+            "Ended",
+            "impact.ended_at",
+            vec![value(t.local, None), value(t.utc, None)],
+        );
+    }
+    let duration_bucket =
+        &archive.taxonomy(TaxonomyKind::Duration).terms[archive.duration_bucket[index]];
+    push(
+        "Duration",
+        "duration_minutes",
+        vec![value(
+            summary
+                .duration
+                .clone()
+                .unwrap_or_else(|| "Unknown".to_string()),
+            Some(term_url(TaxonomyKind::Duration, &duration_bucket.slug)),
+        )],
+    );
+    let impact_bucket = &archive.taxonomy(TaxonomyKind::Impact).terms[archive.impact_bucket[index]];
+    push(
+        "Users affected",
+        "impact.users_affected_pct",
+        vec![value(
+            summary
+                .users_affected
+                .clone()
+                .unwrap_or_else(|| "Unknown".to_string()),
+            Some(term_url(TaxonomyKind::Impact, &impact_bucket.slug)),
+        )],
+    );
+    if let Some(users) = incident.impact.users_affected {
+        push(
+            "Users",
+            "impact.users_affected",
+            vec![value(users.to_string(), None)],
+        );
+    }
+    if let Some(customers) = incident.impact.customers_affected {
+        push(
+            "Customers",
+            "impact.customers_affected",
+            vec![value(customers.to_string(), None)],
+        );
+    }
+    if let Some(kind) = &incident.impact.kind {
+        push(
+            "Impact",
+            "impact.kind",
+            vec![value(kind.replace('-', " "), None)],
+        );
+    }
+    push(
+        "Category",
+        "category",
+        summary.category.as_ref().map_or_else(
+            || vec![value("Not categorised", None)],
+            |c| vec![value(&c.name, Some(c.url.clone()))],
+        ),
+    );
+    let secondary: Vec<MetaValue> = incident
+        .secondary_categories
+        .iter()
+        .filter_map(|slug| config.category(slug))
+        .map(|c| value(&c.name, Some(term_url(TaxonomyKind::Categories, &c.slug))))
+        .collect();
+    push("Also", "secondary_categories", secondary);
+    if let Some(trigger) = &incident.trigger {
+        push(
+            "Trigger",
+            "trigger",
+            vec![value(trigger.replace('-', " "), None)],
+        );
+    }
+    push(
+        "Services",
+        "services",
+        summary
+            .services
+            .iter()
+            .map(|s| value(&s.name, Some(s.url.clone())))
+            .collect(),
+    );
+    let teams = archive.taxonomy(TaxonomyKind::Teams);
+    push(
+        "Teams",
+        "teams",
+        incident
+            .teams
+            .iter()
+            .map(|t| {
+                let slug = crate::slug::slugify(t);
+                value(
+                    t,
+                    teams
+                        .terms
+                        .iter()
+                        .any(|x| x.slug == slug)
+                        .then(|| term_url(TaxonomyKind::Teams, &slug)),
+                )
+            })
+            .collect(),
+    );
+    if let Some(method) = &incident.detection_method {
+        push(
+            "Detected by",
+            "detection.method",
+            vec![value(method.replace('-', " "), None)],
+        );
+    }
+    push(
+        "Status",
+        "status",
+        vec![value(incident.status.as_str().replace('-', " "), None)],
+    );
+    push(
+        "Authors",
+        "authors",
+        incident.authors.iter().map(|a| value(a, None)).collect(),
+    );
+    rows
+}
+
+/// An elapsed-time figure on an incident page.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClockData {
+    /// `Time to detect`...
+    pub label: &'static str,
+    /// `12 min`.
+    pub value: String,
+}
+
+/// The clocks of an incident that are known (GUIDE.md 5).
+pub fn clocks(incident: &Incident) -> Vec<ClockData> {
+    [
+        ("Time to detect", incident.clocks.detect),
+        ("Time to acknowledge", incident.clocks.acknowledge),
+        ("Time to mitigate", incident.clocks.mitigate),
+        ("Time to resolve", incident.clocks.resolve),
+    ]
+    .into_iter()
+    .filter_map(|(label, minutes)| {
+        minutes.map(|m| ClockData {
+            label,
+            value: format_minutes(m),
+        })
+    })
+    .collect()
+}
+
+/// A distribution as shown on pages, with "n of N".
+#[derive(Debug, Clone, Serialize)]
+pub struct FigureData {
+    /// How many incidents had the figure.
+    pub n: usize,
+    /// How many incidents there were.
+    pub total: usize,
+    /// Median in words.
+    pub median: Option<String>,
+    /// p75 in words.
+    pub p75: Option<String>,
+    /// p90 in words.
+    pub p90: Option<String>,
+    /// Maximum in words.
+    pub max: Option<String>,
+}
+
+/// The figure of a distribution over `total` incidents.
+pub fn figure(distribution: Distribution, total: usize) -> FigureData {
+    FigureData {
+        n: distribution.n,
+        total,
+        median: distribution.median.map(format_minutes),
+        p75: distribution.p75.map(format_minutes),
+        p90: distribution.p90.map(format_minutes),
+        max: distribution.max.map(format_minutes),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn root_prefix_by_depth() {
+        assert_eq!(root_prefix("index.html"), "");
+        assert_eq!(root_prefix("incidents/index.html"), "../");
+        assert_eq!(root_prefix("incidents/db/index.html"), "../../");
+    }
+
+    #[test]
+    fn times_in_stated_zone_and_utc() {
+        let z: jiff::Zoned = "2024-03-03T22:00:00-08:00[-08:00]".parse().unwrap();
+        let t = time_data(&z, None);
+        assert_eq!(t.local, "2024-03-03 22:00 UTC-08:00");
+        assert_eq!(t.utc, "2024-03-04 06:00 UTC");
+        let t = time_data(&z, Some("America/Los_Angeles"));
+        assert_eq!(t.local, "2024-03-03 22:00 PST");
+    }
+}
