@@ -18,8 +18,10 @@ use crate::model::{Incident, Severity};
 pub struct Bucket {
     /// URL slug, e.g. `15m-1h`, `under-5pct`, `unknown`.
     pub slug: String,
-    /// Display label, e.g. `15 min to 1 h`.
+    /// Display label, e.g. `15 min – 1 h`.
     pub label: String,
+    /// The half-open range in words, as stated on bucket pages.
+    pub description: String,
     /// Inclusive lower edge (minutes or percent); `None` for the first and
     /// for `unknown`.
     pub low: Option<f64>,
@@ -30,6 +32,16 @@ pub struct Bucket {
 impl Bucket {
     fn contains(&self, value: f64) -> bool {
         self.low.is_none_or(|low| value >= low) && self.high.is_none_or(|high| value < high)
+    }
+
+    /// A short label: `Under 15 min`, `15 min – 1 h`, `1 d or more`.
+    pub fn short_label(&self, unit: fn(f64) -> String) -> String {
+        match (self.low, self.high) {
+            (None, Some(high)) => format!("Under {}", unit(high)),
+            (Some(low), Some(high)) => format!("{} – {}", unit(low), unit(high)),
+            (Some(low), None) => format!("{} or more", unit(low)),
+            (None, None) => "Unknown".to_string(),
+        }
     }
 
     /// The range in words, as stated on bucket pages: "at least 15 min and
@@ -70,6 +82,7 @@ pub fn duration_buckets(edges: &[u32]) -> Vec<Bucket> {
         buckets.push(Bucket {
             slug,
             label: String::new(),
+            description: String::new(),
             low,
             high: Some(edge as f64),
         });
@@ -78,12 +91,17 @@ pub fn duration_buckets(edges: &[u32]) -> Vec<Bucket> {
         buckets.push(Bucket {
             slug: format!("over-{}", short(last, false)),
             label: String::new(),
+            description: String::new(),
             low: Some(last as f64),
             high: None,
         });
     }
     for bucket in &mut buckets {
-        bucket.label = capitalise(&bucket.range_text(format_minutes_f64));
+        bucket.label = bucket.short_label(format_minutes_f64);
+        bucket.description = format!(
+            "Customer impact lasted {}.",
+            bucket.range_text(format_minutes_f64)
+        );
     }
     buckets.push(unknown_bucket());
     buckets
@@ -106,6 +124,7 @@ pub fn impact_buckets(edges: &[f64]) -> Vec<Bucket> {
         buckets.push(Bucket {
             slug: slug.replace('.', "-"),
             label: String::new(),
+            description: String::new(),
             low,
             high: Some(edge),
         });
@@ -114,13 +133,18 @@ pub fn impact_buckets(edges: &[f64]) -> Vec<Bucket> {
         buckets.push(Bucket {
             slug: format!("{}pct-plus", num(last)).replace('.', "-"),
             label: String::new(),
+            description: String::new(),
             low: Some(last),
             high: None,
         });
     }
+    let percent = |v: f64| format!("{}%", format_number(v));
     for bucket in &mut buckets {
-        bucket.label = capitalise(&bucket.range_text(|v| format!("{}%", format_number(v))));
-        bucket.label.push_str(" of users");
+        bucket.label = bucket.short_label(percent);
+        bucket.description = format!(
+            "The share of users affected was {}.",
+            bucket.range_text(percent)
+        );
     }
     buckets.push(unknown_bucket());
     buckets
@@ -130,17 +154,10 @@ fn unknown_bucket() -> Bucket {
     Bucket {
         slug: "unknown".to_string(),
         label: "Unknown".to_string(),
+        description: "Not known: the postmortem does not give enough to tell.".to_string(),
         low: None,
         high: None,
     }
-}
-
-fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 /// A number without a trailing `.0`.
@@ -400,12 +417,8 @@ impl Archive {
                     }
                     terms
                 }
-                TaxonomyKind::Duration => {
-                    bucket_terms(&durations, &duration_bucket, "Customer impact lasted")
-                }
-                TaxonomyKind::Impact => {
-                    bucket_terms(&impacts, &impact_bucket, "Share of users affected:")
-                }
+                TaxonomyKind::Duration => bucket_terms(&durations, &duration_bucket),
+                TaxonomyKind::Impact => bucket_terms(&impacts, &impact_bucket),
                 TaxonomyKind::Services => free_terms(&incidents, |i| i.services.clone()),
                 TaxonomyKind::Teams => free_terms(&incidents, |i| i.teams.clone()),
                 TaxonomyKind::Tags => free_terms(&incidents, |i| i.tags.clone()),
@@ -482,17 +495,13 @@ fn severity_description(severity: Severity) -> &'static str {
     }
 }
 
-fn bucket_terms(buckets: &[Bucket], assignment: &[usize], lead: &str) -> Vec<Term> {
+fn bucket_terms(buckets: &[Bucket], assignment: &[usize]) -> Vec<Term> {
     let mut terms: Vec<Term> = buckets
         .iter()
         .map(|b| Term {
             slug: b.slug.clone(),
             name: b.label.clone(),
-            description: if b.slug == "unknown" {
-                "Not known: the postmortem does not give enough to tell.".to_string()
-            } else {
-                format!("{lead} {}.", b.label.to_lowercase())
-            },
+            description: b.description.clone(),
             incidents: Vec::new(),
         })
         .collect();
@@ -578,7 +587,11 @@ mod tests {
         assert!(!buckets[0].contains(15.0));
         assert!(buckets[1].contains(15.0));
         assert!(buckets[2].contains(60.0));
-        assert_eq!(buckets[1].label, "At least 15 min and under 1 h");
+        assert_eq!(buckets[1].label, "15 min – 1 h");
+        assert_eq!(
+            buckets[1].description,
+            "Customer impact lasted at least 15 min and under 1 h."
+        );
     }
 
     #[test]

@@ -71,7 +71,7 @@ fn main() -> ExitCode {
                 Ok(report) => {
                     print_diagnostics(&report.diagnostics, verbose);
                     let drafts = if report.drafts_skipped > 0 {
-                        format!(", {} drafts left out", report.drafts_skipped)
+                        format!(", {} draft(s) left out", report.drafts_skipped)
                     } else {
                         String::new()
                     };

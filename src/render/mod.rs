@@ -214,6 +214,7 @@ impl Renderer {
                         description: &term.description,
                         count: term.incidents.len(),
                         share: share(term.incidents.len(), total),
+                        share_pct: (term.incidents.len() * 100).checked_div(total).unwrap_or(0),
                         median_duration: archive
                             .duration_distribution(term.incidents.iter().copied())
                             .median
@@ -496,6 +497,7 @@ struct TermRow<'a> {
     description: &'a str,
     count: usize,
     share: String,
+    share_pct: usize,
     median_duration: Option<String>,
 }
 

@@ -282,13 +282,30 @@ pub struct MetaValue {
     pub text: String,
     /// Link from the site root, if any.
     pub url: Option<String>,
+    /// A secondary note to the value before it (the UTC time).
+    pub note: bool,
 }
 
 fn value(text: impl Into<String>, url: Option<String>) -> MetaValue {
     MetaValue {
         text: text.into(),
         url,
+        note: false,
     }
+}
+
+/// A time as a value in the stated zone, plus its UTC form when different.
+fn time_values(time: &jiff::Zoned, zone: Option<&str>) -> Vec<MetaValue> {
+    let t = time_data(time, zone);
+    let mut values = vec![value(t.local.clone(), None)];
+    if t.local != t.utc {
+        values.push(MetaValue {
+            text: t.utc,
+            url: None,
+            note: true,
+        });
+    }
+    values
 }
 
 /// The metadata panel of incident `index`: severity, window (stated zone
@@ -325,20 +342,10 @@ pub fn meta_rows(archive: &Archive, config: &Config, index: usize) -> Vec<MetaRo
     );
     let zone = incident.timezone.as_deref();
     if let Some(start) = &incident.impact.started_at {
-        let t = time_data(start, zone);
-        push(
-            "Started",
-            "impact.started_at",
-            vec![value(t.local, None), value(t.utc, None)],
-        );
+        push("Started", "impact.started_at", time_values(start, zone));
     }
     if let Some(end) = &incident.impact.ended_at {
-        let t = time_data(end, zone);
-        push(
-            "Ended",
-            "impact.ended_at",
-            vec![value(t.local, None), value(t.utc, None)],
-        );
+        push("Ended", "impact.ended_at", time_values(end, zone));
     }
     let duration_bucket =
         &archive.taxonomy(TaxonomyKind::Duration).terms[archive.duration_bucket[index]];

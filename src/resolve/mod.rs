@@ -407,7 +407,7 @@ impl Reader<'_> {
         let text = self.text(node, field)?;
         match parse_timestamp(&text, &zone.zone) {
             Ok((zoned, assumed)) => {
-                if assumed {
+                if assumed && !zone.explicit {
                     self.warning(
                         Code::TimezoneAssumed,
                         node.position,
@@ -456,6 +456,7 @@ impl Reader<'_> {
                         zone = ZoneChoice {
                             zone: tz,
                             name: name.clone(),
+                            explicit: true,
                         };
                         timezone = Some(name);
                         mark(&mut provenance, "timezone", Source::Frontmatter);
@@ -1007,6 +1008,8 @@ pub fn minutes_between(start: &jiff::Zoned, end: &jiff::Zoned) -> i64 {
 struct ZoneChoice {
     zone: jiff::tz::TimeZone,
     name: String,
+    /// Named by the postmortem's own `timezone` (no warning when used).
+    explicit: bool,
 }
 
 impl ZoneChoice {
@@ -1015,6 +1018,7 @@ impl ZoneChoice {
             zone: jiff::tz::TimeZone::get(&config.default_timezone)
                 .unwrap_or(jiff::tz::TimeZone::UTC),
             name: format!("the site's default_timezone ({})", config.default_timezone),
+            explicit: false,
         }
     }
 }
