@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
-use std::sync::LazyLock;
+use std::sync::{Arc, Mutex};
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
@@ -39,15 +39,15 @@ pub struct RenderedBody {
     pub headings: Vec<(u8, String, String)>,
 }
 
-/// What links in a body may point to.
-#[derive(Debug, Clone, Copy)]
-pub struct LinkTargets<'a> {
+/// What links in a body may point to. Cheap to clone (shared maps).
+#[derive(Debug, Clone)]
+pub struct LinkTargets {
     /// The body's file, relative to the content folder.
-    pub source: &'a Path,
+    pub source: PathBuf,
     /// Incident id by source path (relative to the content folder).
-    pub pages: &'a HashMap<PathBuf, String>,
+    pub pages: Arc<HashMap<PathBuf, String>>,
     /// Non-Markdown files under the content folder.
-    pub assets: &'a BTreeSet<PathBuf>,
+    pub assets: Arc<BTreeSet<PathBuf>>,
 }
 
 /// Link schemes kept in links and images; anything else (`javascript:`,
@@ -60,7 +60,7 @@ const SAFE_SCHEMES: &[&str] = &["http", "https", "mailto", "tel", "ftp"];
 pub fn render(
     body: &str,
     title: &str,
-    links: LinkTargets<'_>,
+    links: &LinkTargets,
     highlighter: &Highlighter,
     raw_html: RawHtml,
 ) -> RenderedBody {
@@ -167,7 +167,7 @@ pub fn render(
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     if has_raw_html && raw_html == RawHtml::Sanitize {
-        html = SANITIZER.clean(&html).to_string();
+        html = sanitize(&html, body, links, &mut assets, &mut out.problems);
     }
     out.html = html;
     out.assets = assets.into_iter().collect();
@@ -182,10 +182,20 @@ fn raw_policy(event: Event<'_>, policy: RawHtml) -> Event<'_> {
     }
 }
 
-/// The sanitiser for bodies with raw HTML: ammonia's safe defaults, plus
-/// the classes and ids our own renderer emits, task-list checkboxes, and
-/// only `text-align` in style attributes (table alignment).
-static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+/// Sanitises a body with raw HTML: ammonia's safe defaults, plus the
+/// classes and ids our own renderer emits, task-list checkboxes, and only
+/// `text-align` in style attributes (table alignment). `src` and `href` in
+/// raw HTML are resolved like Markdown links (assets copied, missing files
+/// reported at the line that names them).
+fn sanitize(
+    html: &str,
+    body: &str,
+    links: &LinkTargets,
+    assets: &mut BTreeSet<PathBuf>,
+    problems: &mut Vec<BodyProblem>,
+) -> String {
+    let found: Arc<Mutex<(BTreeSet<PathBuf>, Vec<BodyProblem>)>> = Arc::default();
+    let (sink, targets, body_text) = (found.clone(), links.clone(), body.to_string());
     let mut builder = ammonia::Builder::default();
     builder
         .add_generic_attributes(["id", "class", "aria-label", "aria-hidden", "data-lang"])
@@ -194,14 +204,50 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         .add_tag_attributes("th", ["style"])
         .add_tag_attributes("td", ["style"])
         .filter_style_properties(["text-align"].into())
-        .url_schemes(SAFE_SCHEMES.iter().copied().collect());
-    builder
-});
+        .url_schemes(SAFE_SCHEMES.iter().copied().collect())
+        .attribute_filter(move |_element, attribute, value| {
+            if !matches!(attribute, "src" | "href") || is_rewritten(value) {
+                return Some(value.into());
+            }
+            let line = body_text
+                .find(value)
+                .map_or(1, |i| body_text[..i].matches('\n').count() as u32 + 1);
+            let Ok(mut guard) = sink.lock() else {
+                return Some(value.into());
+            };
+            let (assets, problems) = &mut *guard;
+            match rewrite_url(value, attribute == "src", line, &targets, assets, problems) {
+                Some(url) => Some(url.into()),
+                None => Some(value.into()),
+            }
+        });
+    let clean = builder.clean(html).to_string();
+    drop(builder);
+    if let Ok(mut guard) = found.lock() {
+        let (found_assets, found_problems) = &mut *guard;
+        assets.append(found_assets);
+        // A Markdown link kept as written passes the sanitiser too: report
+        // each missing target once.
+        for problem in found_problems.drain(..) {
+            if !problems.iter().any(|p| p.message == problem.message) {
+                problems.push(problem);
+            }
+        }
+        problems.sort_by_key(|p| p.line);
+    }
+    clean
+}
+
+/// Whether a URL is one this module already produced (a page or asset
+/// link), so the sanitiser does not resolve it a second time.
+fn is_rewritten(url: &str) -> bool {
+    url.starts_with("../../assets/") || (url.starts_with("../") && url.contains("/index.html"))
+}
 
 fn rewrite_event<'a>(
     event: Event<'a>,
     line: u32,
-    links: LinkTargets<'_>,
+    links: &LinkTargets,
     assets: &mut BTreeSet<PathBuf>,
     problems: &mut Vec<BodyProblem>,
 ) -> Event<'a> {
@@ -245,7 +291,7 @@ fn rewrite_url(
     url: &str,
     image: bool,
     line: u32,
-    links: LinkTargets<'_>,
+    links: &LinkTargets,
     assets: &mut BTreeSet<PathBuf>,
     problems: &mut Vec<BodyProblem>,
 ) -> Option<String> {
@@ -411,15 +457,12 @@ mod tests {
     use super::*;
 
     fn render_simple(body: &str, policy: RawHtml) -> RenderedBody {
-        let pages: HashMap<PathBuf, String> =
-            [(PathBuf::from("2024/other.md"), "other".to_string())].into();
-        let assets: BTreeSet<PathBuf> = [PathBuf::from("2024/img/graph.png")].into();
         let links = LinkTargets {
-            source: Path::new("2024/this.md"),
-            pages: &pages,
-            assets: &assets,
+            source: PathBuf::from("2024/this.md"),
+            pages: Arc::new([(PathBuf::from("2024/other.md"), "other".to_string())].into()),
+            assets: Arc::new([PathBuf::from("2024/img/graph.png")].into()),
         };
-        render(body, "Title", links, &Highlighter::new(65536), policy)
+        render(body, "Title", &links, &Highlighter::new(65536), policy)
     }
 
     #[test]
@@ -481,6 +524,22 @@ mod tests {
             "{}",
             out.html
         );
+    }
+
+    #[test]
+    fn raw_html_references_are_resolved_and_reported() {
+        let out = render_simple(
+            "text\n\n<img src=\"img/graph.png\">\n\n<img src=\"nope.png\">\n",
+            RawHtml::Sanitize,
+        );
+        assert!(
+            out.html.contains("src=\"../../assets/2024/img/graph.png\""),
+            "{}",
+            out.html
+        );
+        assert_eq!(out.assets, [PathBuf::from("2024/img/graph.png")]);
+        assert_eq!(out.problems.len(), 1);
+        assert_eq!(out.problems[0].line, 5);
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod theme;
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -84,8 +85,8 @@ impl Renderer {
         let shared = Shared {
             archive,
             summaries: &summaries,
-            pages_by_source: &pages_by_source,
-            available_assets,
+            pages_by_source: Arc::new(pages_by_source),
+            available_assets: Arc::new(available_assets.clone()),
         };
         let jobs = pages::all_pages(archive);
         let results: Vec<(Vec<Diagnostic>, Vec<PathBuf>)> = jobs
@@ -165,14 +166,14 @@ impl Renderer {
             Page::Incident(index) => {
                 let incident = &archive.incidents[index];
                 let links = markdown::LinkTargets {
-                    source: &incident.source,
-                    pages: shared.pages_by_source,
-                    assets: shared.available_assets,
+                    source: incident.source.clone(),
+                    pages: shared.pages_by_source.clone(),
+                    assets: shared.available_assets.clone(),
                 };
                 let body = markdown::render(
                     &incident.body,
                     &incident.title,
-                    links,
+                    &links,
                     &self.highlighter,
                     self.config.raw_html,
                 );
@@ -440,8 +441,8 @@ fn write_error(error: &crate::write::WriteError) -> Diagnostic {
 struct Shared<'a> {
     archive: &'a Archive,
     summaries: &'a [Summary],
-    pages_by_source: &'a HashMap<PathBuf, String>,
-    available_assets: &'a BTreeSet<PathBuf>,
+    pages_by_source: Arc<HashMap<PathBuf, String>>,
+    available_assets: Arc<BTreeSet<PathBuf>>,
 }
 
 #[derive(Serialize)]

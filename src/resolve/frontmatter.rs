@@ -130,15 +130,26 @@ fn parse_yaml(text: &str, offset: u32) -> Result<Node, SyntaxError> {
             .location()
             .map(|l| shift(l.line(), l.column(), offset))
             .unwrap_or(Position::new(offset + 1, 1));
-        let message = e
-            .to_string()
-            .lines()
-            .next()
-            .unwrap_or("invalid YAML")
-            .to_string();
+        let message = clean_yaml_message(e.to_string().lines().next().unwrap_or("invalid YAML"));
         SyntaxError { message, position }
     })?;
     Ok(from_raw(spanned, offset))
+}
+
+/// Drops serde-saphyr's `error: line N column M: ` prefix: its numbers
+/// count from the block, and the diagnostic already carries file positions.
+fn clean_yaml_message(message: &str) -> String {
+    let message = message.trim().trim_start_matches("error:").trim();
+    let rest = message
+        .strip_prefix("line ")
+        .and_then(|r| r.split_once(": "))
+        .filter(|(position, _)| {
+            position
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == ' ' || c.is_ascii_alphabetic())
+        })
+        .map_or(message, |(_, rest)| rest);
+    format!("invalid YAML: {rest}")
 }
 
 fn from_raw(spanned: serde_saphyr::Spanned<Raw>, offset: u32) -> Node {
