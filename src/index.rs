@@ -60,9 +60,9 @@ impl Bucket {
 /// (GUIDE.md 7: `under-15m`, `15m-1h`, `1h-4h`, `4h-24h`, `over-1d`).
 pub fn duration_buckets(edges: &[u32]) -> Vec<Bucket> {
     let short = |m: u32, upper: bool| {
-        if m % 1440 == 0 && !(upper && m == 1440) {
+        if m.is_multiple_of(1440) && !(upper && m == 1440) {
             format!("{}d", m / 1440)
-        } else if m % 60 == 0 {
+        } else if m.is_multiple_of(60) {
             format!("{}h", m / 60)
         } else {
             format!("{m}m")

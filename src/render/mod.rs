@@ -422,11 +422,10 @@ fn is_safe_url(url: &str) -> bool {
 }
 
 fn share(count: usize, total: usize) -> String {
-    if total == 0 {
-        "0%".to_string()
-    } else {
-        format!("{}%", (count * 100 + total / 2) / total)
-    }
+    format!(
+        "{}%",
+        (count * 100 + total / 2).checked_div(total).unwrap_or(0)
+    )
 }
 
 fn write_error(error: &crate::write::WriteError) -> Diagnostic {

@@ -449,25 +449,25 @@ impl Reader<'_> {
         // Time zone first: offset-less timestamps are read in it.
         let mut zone = ZoneChoice::site(config);
         let mut timezone = None;
-        if let Some(node) = get("timezone") {
-            if let Some(name) = self.text(node, "timezone") {
-                match jiff::tz::TimeZone::get(&name) {
-                    Ok(tz) => {
-                        zone = ZoneChoice {
-                            zone: tz,
-                            name: name.clone(),
-                            explicit: true,
-                        };
-                        timezone = Some(name);
-                        mark(&mut provenance, "timezone", Source::Frontmatter);
-                    }
-                    Err(_) => self.error(
-                        Code::UnknownTimezone,
-                        node.position,
-                        format!("`timezone` {name:?} is not an IANA time zone"),
-                        "use a name such as Europe/Berlin or America/New_York",
-                    ),
+        if let Some(node) = get("timezone")
+            && let Some(name) = self.text(node, "timezone")
+        {
+            match jiff::tz::TimeZone::get(&name) {
+                Ok(tz) => {
+                    zone = ZoneChoice {
+                        zone: tz,
+                        name: name.clone(),
+                        explicit: true,
+                    };
+                    timezone = Some(name);
+                    mark(&mut provenance, "timezone", Source::Frontmatter);
                 }
+                Err(_) => self.error(
+                    Code::UnknownTimezone,
+                    node.position,
+                    format!("`timezone` {name:?} is not an IANA time zone"),
+                    "use a name such as Europe/Berlin or America/New_York",
+                ),
             }
         }
 
@@ -582,10 +582,10 @@ impl Reader<'_> {
 
         // Categories: `category` + `secondary_categories`, or `categories`.
         let mut category_values: Vec<(String, Position)> = Vec::new();
-        if let Some(node) = get("category") {
-            if let Some(text) = self.text(node, "category") {
-                category_values.push((text, node.position));
-            }
+        if let Some(node) = get("category")
+            && let Some(text) = self.text(node, "category")
+        {
+            category_values.push((text, node.position));
         }
         for name in ["categories", "secondary_categories"] {
             if let Some(node) = get(name) {
@@ -607,10 +607,10 @@ impl Reader<'_> {
         }
         let mut categories: Vec<String> = Vec::new();
         for (text, position) in category_values {
-            if let Some(slug) = self.category(&text, position, config) {
-                if !categories.contains(&slug) {
-                    categories.push(slug);
-                }
+            if let Some(slug) = self.category(&text, position, config)
+                && !categories.contains(&slug)
+            {
+                categories.push(slug);
             }
         }
         let category = (!categories.is_empty()).then(|| categories.remove(0));
@@ -673,15 +673,15 @@ impl Reader<'_> {
         // Impact, with the flat aliases for the window.
         let mut impact = Impact::default();
         let impact_fields = get("impact").map(entries_of).unwrap_or_default();
-        if let Some(node) = get("impact") {
-            if !matches!(node.value, Value::Map(_) | Value::Null) {
-                self.error(
-                    Code::BadValue,
-                    node.position,
-                    "`impact` must be a mapping".into(),
-                    "indent `started_at:` etc. under `impact:`",
-                );
-            }
+        if let Some(node) = get("impact")
+            && !matches!(node.value, Value::Map(_) | Value::Null)
+        {
+            self.error(
+                Code::BadValue,
+                node.position,
+                "`impact` must be a mapping".into(),
+                "indent `started_at:` etc. under `impact:`",
+            );
         }
         self.unknown_keys(&impact_fields, IMPACT_KEYS, "impact.");
         let impact_get = |name: &str| impact_fields.get(name).map(|(_, node)| *node);
@@ -756,15 +756,15 @@ impl Reader<'_> {
             } else {
                 duration_minutes = Some(minutes);
                 mark(&mut provenance, "duration_minutes", Source::Derived);
-                if let Some((stated, node)) = stated {
-                    if (stated - minutes).abs() > 1 {
-                        self.warning(
-                            Code::DurationMismatch,
-                            node.position,
-                            format!("`duration_minutes` is {stated} but the window lasts {minutes} minutes; the window wins"),
-                            "remove `duration_minutes` when the window is known",
-                        );
-                    }
+                if let Some((stated, node)) = stated
+                    && (stated - minutes).abs() > 1
+                {
+                    self.warning(
+                        Code::DurationMismatch,
+                        node.position,
+                        format!("`duration_minutes` is {stated} but the window lasts {minutes} minutes; the window wins"),
+                        "remove `duration_minutes` when the window is known",
+                    );
                 }
             }
         } else if let Some((stated, _)) = stated {
@@ -854,10 +854,10 @@ impl Reader<'_> {
         if slug == "uncategorized" || slug == "uncategorised" {
             return None;
         }
-        if let Some((_, target)) = CATEGORY_ALIASES.iter().find(|(alias, _)| *alias == slug) {
-            if config.category(target).is_some() {
-                return Some(target.to_string());
-            }
+        if let Some((_, target)) = CATEGORY_ALIASES.iter().find(|(alias, _)| *alias == slug)
+            && config.category(target).is_some()
+        {
+            return Some(target.to_string());
         }
         let known: Vec<&str> = config.categories.iter().map(|c| c.slug.as_str()).collect();
         let hint = closest(&slug, &known)
