@@ -122,7 +122,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         configuration: true,
     })?;
     let renderer = Renderer::new(plan.root.as_deref(), &plan.config).map_err(|problems| {
-        let configuration = problems.iter().any(|d| d.code == Code::ConfigError);
+        let configuration = problems
+            .iter()
+            .any(|d| matches!(d.code, Code::ConfigError | Code::TemplateError));
         BuildFailure {
             diagnostics: problems.into_iter().collect(),
             configuration,

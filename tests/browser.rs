@@ -15,21 +15,27 @@ fn chromium() -> Option<PathBuf> {
     if let Ok(path) = std::env::var("CHROMIUM") {
         return Some(PathBuf::from(path));
     }
-    ["chromium", "chromium-browser", "google-chrome"].iter().find_map(|name| {
-        std::env::var_os("PATH")?
-            .to_str()?
-            .split(':')
-            .map(|dir| Path::new(dir).join(name))
-            .find(|p| p.is_file())
-    })
+    ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .find_map(|name| {
+            std::env::var_os("PATH")?
+                .to_str()?
+                .split(':')
+                .map(|dir| Path::new(dir).join(name))
+                .find(|p| p.is_file())
+        })
 }
 
 fn browser_or_skip() -> Option<PathBuf> {
     match chromium() {
         Some(path) => Some(path),
-        None if std::env::var_os("CI").is_some() => panic!("CI is set but no Chromium was found; .ci/run installs it"),
+        None if std::env::var_os("CI").is_some() => {
+            panic!("CI is set but no Chromium was found; .ci/run installs it")
+        }
         None => {
-            eprintln!("skipped: no Chromium on PATH (install Debian's `chromium`, or set CHROMIUM=/path)");
+            eprintln!(
+                "skipped: no Chromium on PATH (install Debian's `chromium`, or set CHROMIUM=/path)"
+            );
             None
         }
     }
@@ -59,7 +65,9 @@ fn headless(browser: &Path, args: &[&str]) -> std::process::Output {
 
 #[test]
 fn pages_render_from_file_urls_in_a_real_browser() {
-    let Some(browser) = browser_or_skip() else { return };
+    let Some(browser) = browser_or_skip() else {
+        return;
+    };
     let out = tempfile::tempdir().unwrap();
     let site = out.path().join("public");
     let output = hindsight(&repo(), &["build", "--output", site.to_str().unwrap()]);
@@ -68,15 +76,33 @@ fn pages_render_from_file_urls_in_a_real_browser() {
     let home = format!("file://{}", site.join("index.html").display());
     let dom = headless(&browser, &["--dump-dom", &home]);
     let dom = String::from_utf8_lossy(&dom.stdout);
-    assert!(dom.contains("Recent incidents"), "home page DOM: {dom:.500}");
-    assert!(dom.contains("incidents/2024-11-intermittent-5xx/index.html"), "recent incidents link to their pages");
+    assert!(
+        dom.contains("Recent incidents"),
+        "home page DOM: {dom:.500}"
+    );
+    assert!(
+        dom.contains("incidents/2024-11-intermittent-5xx/index.html"),
+        "recent incidents link to their pages"
+    );
 
     let shot = out.path().join("incident.png");
-    let page = format!("file://{}", site.join("incidents/2023-10-retry-storm/index.html").display());
+    let page = format!(
+        "file://{}",
+        site.join("incidents/2023-10-retry-storm/index.html")
+            .display()
+    );
     let result = headless(
         &browser,
-        &["--window-size=1280,1600", &format!("--screenshot={}", shot.display()), &page],
+        &[
+            "--window-size=1280,1600",
+            &format!("--screenshot={}", shot.display()),
+            &page,
+        ],
     );
     let size = std::fs::metadata(&shot).map(|m| m.len()).unwrap_or(0);
-    assert!(size > 50_000, "a styled page renders to a non-trivial screenshot ({size} bytes): {}", String::from_utf8_lossy(&result.stderr));
+    assert!(
+        size > 50_000,
+        "a styled page renders to a non-trivial screenshot ({size} bytes): {}",
+        String::from_utf8_lossy(&result.stderr)
+    );
 }
