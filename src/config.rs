@@ -73,9 +73,16 @@ pub struct Config {
     /// sitemap, canonical links); internal links are always relative.
     pub base_url: String,
     /// IANA zone in which offset-less timestamps are read when a postmortem
-    /// names no `timezone`. Default `UTC`; a `timezone-assumed` warning is
-    /// given each time it is used.
-    pub default_timezone: String,
+    /// names no `timezone`; unset means UTC for frontmatter timestamps (with
+    /// a `timezone-assumed` warning each time). Inference uses it only when
+    /// it is set: a free-form window that names no zone is otherwise
+    /// refused (GUIDE.md 8).
+    pub default_timezone: Option<String>,
+    /// Zone abbreviations and names as written in postmortems, mapped to an
+    /// IANA zone or a `+HH:MM` offset, e.g. `IST = "Asia/Kolkata"`. They
+    /// override the built-in table and make ambiguous abbreviations (IST,
+    /// CST, BST, AST) usable.
+    pub timezone_aliases: std::collections::BTreeMap<String, String>,
     /// Content folder, relative to the archive root. Default `content`.
     pub content_dir: String,
     /// Output folder, relative to the archive root. Default `public`.
@@ -101,7 +108,8 @@ impl Default for Config {
             description: "Incident reviews, browsable by cause, duration, impact and service."
                 .to_string(),
             base_url: String::new(),
-            default_timezone: "UTC".to_string(),
+            default_timezone: None,
+            timezone_aliases: std::collections::BTreeMap::new(),
             content_dir: "content".to_string(),
             output_dir: "public".to_string(),
             theme: "default".to_string(),
@@ -244,11 +252,19 @@ impl Config {
         let mut error = |message: String| {
             problems.push(Diagnostic::error(Code::ConfigError, file, None, message));
         };
-        if jiff::tz::TimeZone::get(&self.default_timezone).is_err() {
+        if let Some(zone) = &self.default_timezone
+            && jiff::tz::TimeZone::get(zone).is_err()
+        {
             error(format!(
-                "`default_timezone` {:?} is not an IANA time zone",
-                self.default_timezone
+                "`default_timezone` {zone:?} is not an IANA time zone"
             ));
+        }
+        for (alias, target) in &self.timezone_aliases {
+            if crate::infer::clock::parse_configured_zone(target).is_none() {
+                error(format!(
+                    "timezone alias {alias:?} = {target:?}: not an IANA zone or a +HH:MM offset"
+                ));
+            }
         }
         let mut slugs = std::collections::BTreeSet::new();
         for category in &self.categories {
@@ -290,6 +306,12 @@ impl Config {
             ));
         }
         problems
+    }
+
+    /// The zone offset-less frontmatter timestamps are read in: the
+    /// configured `default_timezone`, else `UTC`.
+    pub fn default_zone_name(&self) -> &str {
+        self.default_timezone.as_deref().unwrap_or("UTC")
     }
 
     /// The category with this slug, if the site has it.

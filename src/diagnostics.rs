@@ -62,6 +62,10 @@ pub enum Code {
     DurationMismatch,
     /// No title in the frontmatter, no H1 and no first line.
     MissingTitle,
+    /// No title anywhere: one was made up from category and date.
+    MadeUpTitle,
+    /// The text states a window, but it cannot be read without guessing.
+    WindowRefused,
     /// A file skipped because it is not a postmortem.
     NotAPostmortem,
     /// A file that cannot be read, or is not UTF-8.
@@ -97,6 +101,8 @@ impl Code {
             Code::TimezoneAssumed => "timezone-assumed",
             Code::DurationMismatch => "duration-mismatch",
             Code::MissingTitle => "missing-title",
+            Code::MadeUpTitle => "made-up-title",
+            Code::WindowRefused => "window-refused",
             Code::NotAPostmortem => "not-a-postmortem",
             Code::UnreadableFile => "unreadable-file",
             Code::MissingAsset => "missing-asset",

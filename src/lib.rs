@@ -18,10 +18,13 @@
 pub mod build;
 pub mod config;
 pub mod diagnostics;
+pub mod import;
 pub mod index;
+pub mod infer;
 pub mod load;
 pub mod model;
 pub mod render;
+pub mod report;
 pub mod resolve;
 pub mod slug;
 pub mod write;

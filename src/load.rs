@@ -174,9 +174,11 @@ pub fn load(content_dir: &Path, display_dir: &Path) -> Loaded {
     loaded
 }
 
-/// Reads and splits one file. A file that cannot be read or is not UTF-8
-/// is an `unreadable-file` warning and is skipped.
-fn read_source(path: &Path, rel: &Path, display: &Path) -> Result<SourceFile, Diagnostic> {
+/// Reads and splits one file: `path` on disk, `rel` its path relative to
+/// the content folder (for ids and links), `display` as shown in messages.
+/// A file that cannot be read or is not UTF-8 is an `unreadable-file`
+/// warning; an unclosed frontmatter block is an error.
+pub fn read_source(path: &Path, rel: &Path, display: &Path) -> Result<SourceFile, Diagnostic> {
     let bytes = std::fs::read(path).map_err(|e| {
         Diagnostic::warning(
             Code::UnreadableFile,

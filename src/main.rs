@@ -42,6 +42,54 @@ enum Command {
         #[arg(long, short)]
         verbose: bool,
     },
+    /// Validate every postmortem and report every error and warning; writes nothing.
+    Check {
+        /// Archive root, holding hindsight.toml [default: .]
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+        /// Check this folder of Markdown files; without --root, with default settings
+        #[arg(long, value_name = "DIR")]
+        content: Option<PathBuf>,
+        /// Treat warnings as errors
+        #[arg(long)]
+        strict: bool,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Print the resolved metadata of postmortems: every field, its value and its provenance.
+    Inspect {
+        /// Markdown files, or folders to search for them
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Archive root whose hindsight.toml applies [default: .]
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Show (or with --write, prepend) inferred frontmatter for free-form postmortems.
+    Import {
+        /// Folder of postmortems
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+        /// Prepend the frontmatter to each file (files with frontmatter are refused)
+        #[arg(long)]
+        write: bool,
+        /// Archive root whose hindsight.toml applies [default: .]
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+    },
+}
+
+/// Output format of `check` and `inspect`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    /// Human-readable text.
+    Text,
+    /// JSON, for tools.
+    Json,
 }
 
 /// How many warnings a build prints before summarising the rest.
@@ -50,6 +98,18 @@ const WARNINGS_SHOWN: usize = 30;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Check {
+            root,
+            content,
+            strict,
+            format,
+        } => check(root, content, strict, format),
+        Command::Inspect {
+            paths,
+            root,
+            format,
+        } => inspect(&paths, root, format),
+        Command::Import { dir, write, root } => import(&dir, root, write),
         Command::Build {
             root,
             content,
@@ -98,6 +158,143 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// The configuration under `root` (default: the current folder).
+fn load_config(root: Option<PathBuf>) -> Result<hindsight::config::Config, ExitCode> {
+    hindsight::config::Config::load(&root.unwrap_or_else(|| PathBuf::from("."))).map_err(
+        |problems| {
+            for problem in problems {
+                eprintln!("{problem}");
+            }
+            ExitCode::from(2)
+        },
+    )
+}
+
+fn check(
+    root: Option<PathBuf>,
+    content: Option<PathBuf>,
+    strict: bool,
+    format: Format,
+) -> ExitCode {
+    let options = BuildOptions {
+        root,
+        content,
+        strict,
+        ..BuildOptions::default()
+    };
+    let diagnostics = match hindsight::report::check(&options) {
+        Ok(diagnostics) => diagnostics,
+        Err(problems) => {
+            print_diagnostics(&problems, true);
+            return ExitCode::from(2);
+        }
+    };
+    match format {
+        Format::Json => {
+            let list: Vec<hindsight::report::DiagnosticJson<'_>> =
+                diagnostics.iter().map(Into::into).collect();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&list).unwrap_or_default()
+            );
+        }
+        Format::Text => {
+            for diagnostic in diagnostics.iter() {
+                println!("{diagnostic}");
+            }
+            eprintln!(
+                "{} errors, {} warnings",
+                diagnostics.error_count(),
+                diagnostics.warning_count()
+            );
+        }
+    }
+    if diagnostics.fails(strict) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn inspect(paths: &[PathBuf], root: Option<PathBuf>, format: Format) -> ExitCode {
+    let config = match load_config(root) {
+        Ok(config) => config,
+        Err(code) => return code,
+    };
+    let reports = hindsight::report::inspect(paths, &config);
+    match format {
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&reports).unwrap_or_default()
+        ),
+        Format::Text => {
+            for report in &reports {
+                println!("{}", report.file);
+                if !report.is_postmortem {
+                    println!("  not a postmortem");
+                }
+                let field = |name: &str, value: Option<String>| {
+                    let value = value.unwrap_or_else(|| "-".to_string());
+                    let source = report
+                        .provenance
+                        .get(name)
+                        .map(String::as_str)
+                        .unwrap_or("");
+                    let evidence = report
+                        .evidence
+                        .get(name)
+                        .map(|e| format!("  <- {e}"))
+                        .unwrap_or_default();
+                    println!("  {name:<28} {value:<30} {source}{evidence}");
+                };
+                field("title", report.title.clone());
+                field("id", report.id.clone());
+                field("category", report.category.clone());
+                field("severity", report.severity.clone());
+                field("impact.started_at", report.impact.started_at.clone());
+                field("impact.ended_at", report.impact.ended_at.clone());
+                field(
+                    "duration_minutes",
+                    report.duration_minutes.map(|m| m.to_string()),
+                );
+                field(
+                    "impact.users_affected_pct",
+                    report.impact.users_affected_pct.map(|p| p.to_string()),
+                );
+                for warning in &report.warnings {
+                    let line = warning.line.map(|l| format!(":{l}")).unwrap_or_default();
+                    println!("  {}{line}: {}", warning.code, warning.message);
+                }
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn import(dir: &std::path::Path, root: Option<PathBuf>, write: bool) -> ExitCode {
+    let config = match load_config(root) {
+        Ok(config) => config,
+        Err(code) => return code,
+    };
+    let results = hindsight::import::import(dir, &config, write);
+    let mut written = 0;
+    for result in &results {
+        match &result.outcome {
+            Ok(block) if write => {
+                written += 1;
+                eprintln!("wrote frontmatter to {}", result.file.display());
+                let _ = block;
+            }
+            Ok(block) => println!("# {}\n{block}", result.file.display()),
+            Err(reason) => eprintln!("{}: {reason}", result.file.display()),
+        }
+    }
+    if write {
+        eprintln!("{written} files updated");
+    }
+    ExitCode::SUCCESS
 }
 
 /// Prints every error, and warnings up to [`WARNINGS_SHOWN`] unless

@@ -6,7 +6,7 @@ mod common;
 use common::{broken_links, corpus, hindsight, repo, stderr};
 
 #[test]
-fn corpus_builds_with_one_page_per_postmortem() {
+fn corpus_builds_with_one_page_per_postmortem_and_reports_the_rest() {
     let Some(corpus) = corpus() else {
         eprintln!("skipped: ../shared/corpus is not present in this checkout");
         return;
@@ -39,11 +39,22 @@ fn corpus_builds_with_one_page_per_postmortem() {
         .filter(|e| e.path().join("index.html").is_file())
         .count();
     assert!(markdown >= 391, "corpus has {markdown} files");
-    assert_eq!(pages, markdown, "one incident page per Markdown file");
-    assert!(
-        log.contains(&format!("built {markdown} incidents")),
-        "{log}"
+    // Every file is a page, or is reported as not a postmortem (GUIDE.md 8);
+    // the corpus holds postmortems, so skips must stay rare.
+    let skipped = log
+        .lines()
+        .filter(|l| l.contains("warning[not-a-postmortem]"))
+        .count();
+    assert_eq!(
+        pages + skipped,
+        markdown,
+        "one incident page per postmortem, every other file reported"
     );
+    assert!(
+        skipped * 100 <= markdown * 2,
+        "{skipped} files skipped as not postmortems: too many"
+    );
+    assert!(log.contains(&format!("built {pages} incidents")), "{log}");
 
     // Links the generator makes all resolve; links the authors wrote to
     // files that do not exist stay as written, and each was reported.

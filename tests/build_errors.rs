@@ -119,8 +119,8 @@ fn duplicate_explicit_ids_are_an_error_and_file_name_clashes_a_warning() {
     write_files(
         dir.path(),
         &[
-            ("content/x/outage.md", "# One\n"),
-            ("content/y/outage.md", "# Two\n"),
+            ("content/x/outage.md", "---\ntitle: One\n---\n"),
+            ("content/y/outage.md", "---\ntitle: Two\n---\n"),
         ],
     );
     let output = hindsight(dir.path(), &["build"]);

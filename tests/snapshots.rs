@@ -38,3 +38,15 @@ fn severity_index_page() {
     let html = built_page("severity/index.html");
     settings().bind(|| insta::assert_snapshot!("severity_index_page", html));
 }
+
+#[test]
+fn free_form_incident_page_marks_inferred_values() {
+    let html = built_page("incidents/disk-alarm/index.html");
+    assert!(
+        html.contains(
+            "title=\"Inferred from the text: line 5: On February 4, 2024, from 02:10 to 02:40 UTC"
+        ),
+        "{html}"
+    );
+    settings().bind(|| insta::assert_snapshot!("free_form_incident_page", html));
+}

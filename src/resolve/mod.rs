@@ -16,6 +16,7 @@ use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, Position};
+use crate::infer::ZoneSettings;
 use crate::load::SourceFile;
 use crate::model::{
     ACTION_STATUSES, ACTION_TYPES, ActionItem, Clocks, DETECTION_METHODS, IMPACT_KINDS, Impact,
@@ -38,9 +39,10 @@ pub struct Resolved {
 /// path order: the first keeps the id, later ones get `-2`, `-3`...
 /// (a `duplicate-id` warning); an explicit `id` that collides is an error.
 pub fn resolve(files: &[SourceFile], config: &Config) -> Resolved {
+    let zones = zone_settings(config);
     let results: Vec<(Option<Incident>, Vec<Diagnostic>)> = files
         .par_iter()
-        .map(|file| resolve_file(file, config))
+        .map(|file| resolve_file(file, config, &zones))
         .collect();
     let mut resolved = Resolved::default();
     for (incident, diagnostics) in results {
@@ -130,7 +132,11 @@ fn check_related(resolved: &mut Resolved) {
 
 /// Resolves one file; `None` when its frontmatter does not parse or it has
 /// no text at all.
-fn resolve_file(file: &SourceFile, config: &Config) -> (Option<Incident>, Vec<Diagnostic>) {
+fn resolve_file(
+    file: &SourceFile,
+    config: &Config,
+    zones: &ZoneSettings,
+) -> (Option<Incident>, Vec<Diagnostic>) {
     let mut reader = Reader {
         file: &file.display_path,
         diagnostics: Vec::new(),
@@ -164,7 +170,7 @@ fn resolve_file(file: &SourceFile, config: &Config) -> (Option<Incident>, Vec<Di
         );
         return (None, reader.diagnostics);
     }
-    let incident = reader.incident(file, root.as_ref(), config);
+    let incident = reader.incident(file, root.as_ref(), config, zones);
     (incident, reader.diagnostics)
 }
 
@@ -435,6 +441,7 @@ impl Reader<'_> {
         file: &SourceFile,
         root: Option<&Node>,
         config: &Config,
+        zones: &ZoneSettings,
     ) -> Option<Incident> {
         let empty = Node {
             value: Value::Map(Vec::new()),
@@ -471,33 +478,11 @@ impl Reader<'_> {
             }
         }
 
-        // Title: frontmatter, else the body's first H1, else its first line.
-        let title = match get("title").and_then(|n| self.text(n, "title")) {
-            Some(title) => {
-                mark(&mut provenance, "title", Source::Frontmatter);
-                Some(title)
-            }
-            None => {
-                let (title, line) = title_from_body(&file.body)?;
-                provenance.insert(
-                    "title".to_string(),
-                    Provenance {
-                        source: Source::Inferred,
-                        evidence: Some(format!("line {}: {}", file.body_line + line - 1, title)),
-                    },
-                );
-                Some(title)
-            }
-        };
-        let Some(title) = title else {
-            self.error(
-                Code::MissingTitle,
-                Position::start(),
-                "no title: no `title`, no heading, no text".into(),
-                "add `title:`",
-            );
-            return None;
-        };
+        // Title: frontmatter; else inferred or made up, below.
+        let mut title = get("title").and_then(|n| self.text(n, "title"));
+        if title.is_some() {
+            mark(&mut provenance, "title", Source::Frontmatter);
+        }
 
         let stem = file
             .rel_path
@@ -739,6 +724,127 @@ impl Reader<'_> {
         let mitigated_at = clock(self, "mitigated_at");
         let resolved_at = clock(self, "resolved_at");
 
+        // Inference fills what the frontmatter left out (GUIDE.md 8).
+        let window_given = start_node.is_some() || end_node.is_some();
+        let mut action_items = get("action_items")
+            .map(|n| self.action_items(n))
+            .unwrap_or_default();
+        if !action_items.is_empty() {
+            mark(&mut provenance, "action_items", Source::Frontmatter);
+        }
+        let mut root_cause = root_cause;
+        let mut detection_method = detection_method;
+        let mut category = category;
+        let wants_inference = title.is_none()
+            || !window_given
+            || impact.users_affected_pct.is_none()
+            || category.is_none()
+            || root_cause.is_none()
+            || detection_method.is_none()
+            || action_items.is_empty();
+        if wants_inference {
+            let inference = crate::infer::infer(&file.body, zones);
+            let line_of = |body_line: u32| file.body_line + body_line - 1;
+            let evidence = |line: u32, text: &str| Provenance {
+                source: Source::Inferred,
+                evidence: Some(format!("line {}: {}", line_of(line), text)),
+            };
+            if file.frontmatter.is_none()
+                && let Some(reason) = &inference.not_a_postmortem
+            {
+                self.warning(
+                    Code::NotAPostmortem,
+                    Position::start(),
+                    format!("skipped: {reason}"),
+                    "add frontmatter (at least a `title`) to publish it anyway",
+                );
+                return None;
+            }
+            if title.is_none()
+                && let Some(found) = inference.title
+            {
+                provenance.insert("title".into(), evidence(found.line, &found.evidence));
+                title = Some(found.value);
+            }
+            if !window_given {
+                if let Some(window) = inference.window {
+                    let p = evidence(window.start_line, &window.evidence);
+                    provenance.insert("impact.started_at".into(), p.clone());
+                    provenance.insert(
+                        "impact.ended_at".into(),
+                        if window.end_line == window.start_line {
+                            p
+                        } else {
+                            evidence(window.end_line, &window.evidence)
+                        },
+                    );
+                    impact.started_at = Some(window.start);
+                    impact.ended_at = Some(window.end);
+                }
+                for note in inference.window_notes {
+                    let at = Position::new(line_of(note.line), 1);
+                    if note.mismatch {
+                        self.warning(
+                            Code::DurationMismatch,
+                            at,
+                            note.message,
+                            "check the stated length against the start and end",
+                        );
+                    } else {
+                        self.warning(Code::WindowRefused, at, note.message, "state the start and end with a date, a year and a zone, or add them as frontmatter");
+                    }
+                }
+            }
+            if impact.users_affected_pct.is_none()
+                && let Some(found) = inference.users_affected_pct
+            {
+                provenance.insert(
+                    "impact.users_affected_pct".into(),
+                    evidence(found.line, &found.evidence),
+                );
+                impact.users_affected_pct = Some(found.value);
+            }
+            if root_cause.is_none()
+                && let Some(found) = &inference.root_cause
+            {
+                provenance.insert("root_cause".into(), evidence(found.line, &found.evidence));
+                root_cause = Some(found.value.clone());
+            }
+            if category.is_none()
+                && let Some(found) = inference
+                    .category
+                    .filter(|c| config.category(c.value).is_some())
+            {
+                provenance.insert("category".into(), evidence(found.line, &found.evidence));
+                category = Some(found.value.to_string());
+            }
+            if detection_method.is_none()
+                && let Some(found) = inference.detection_method
+            {
+                provenance.insert(
+                    "detection.method".into(),
+                    evidence(found.line, &found.evidence),
+                );
+                detection_method = Some(found.value.to_string());
+            }
+            if action_items.is_empty() && !inference.action_items.is_empty() {
+                let first = inference.action_items[0].line;
+                provenance.insert(
+                    "action_items".into(),
+                    evidence(first, "the actions section"),
+                );
+                action_items = inference
+                    .action_items
+                    .into_iter()
+                    .map(|found| ActionItem {
+                        title: found.value,
+                        status: "todo".to_string(),
+                        ..ActionItem::default()
+                    })
+                    .collect();
+            }
+        }
+
         // Duration: from the window; a stated duration only without one.
         let stated = get("duration_minutes")
             .and_then(|n| self.count(n, "duration_minutes").map(|m| (m as i64, n)));
@@ -797,12 +903,33 @@ impl Reader<'_> {
             }
         };
 
-        let action_items = get("action_items")
-            .map(|n| self.action_items(n))
-            .unwrap_or_default();
-        if !action_items.is_empty() {
-            mark(&mut provenance, "action_items", Source::Frontmatter);
-        }
+        let title = match title {
+            Some(title) => title,
+            None => {
+                let made_up = made_up_title(
+                    category
+                        .as_deref()
+                        .and_then(|c| config.category(c))
+                        .map(|c| c.name.as_str()),
+                    date,
+                    &stem,
+                );
+                self.warning(
+                    Code::MadeUpTitle,
+                    Position::start(),
+                    format!("no title in the frontmatter, no heading and no `Postmortem:` line; using {made_up:?}"),
+                    "add `title:` or a `# Heading`",
+                );
+                provenance.insert(
+                    "title".into(),
+                    Provenance {
+                        source: Source::Default,
+                        evidence: None,
+                    },
+                );
+                made_up
+            }
+        };
         let links = get("links").map(|n| self.links(n)).unwrap_or_default();
         if !links.is_empty() {
             mark(&mut provenance, "links", Source::Frontmatter);
@@ -977,6 +1104,33 @@ impl Reader<'_> {
     }
 }
 
+/// The zone settings inference uses: the configured aliases and, only if
+/// configured, the default zone (GUIDE.md 8: never assume one).
+pub fn zone_settings(config: &Config) -> ZoneSettings {
+    ZoneSettings {
+        aliases: config
+            .timezone_aliases
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        default_zone: config
+            .default_timezone
+            .as_deref()
+            .and_then(|name| jiff::tz::TimeZone::get(name).ok()),
+    }
+}
+
+/// A title for a postmortem that gives none: its category and date, or
+/// its file name.
+fn made_up_title(category: Option<&str>, date: Option<jiff::civil::Date>, stem: &str) -> String {
+    match (category, date) {
+        (Some(category), Some(date)) => format!("{category} incident on {date}"),
+        (None, Some(date)) => format!("Incident on {date}"),
+        (Some(category), None) => format!("{category} incident ({stem})"),
+        (None, None) => format!("Untitled incident ({stem})"),
+    }
+}
+
 fn mark(provenance: &mut BTreeMap<String, Provenance>, field: &str, source: Source) {
     provenance.insert(
         field.to_string(),
@@ -1015,109 +1169,12 @@ struct ZoneChoice {
 impl ZoneChoice {
     fn site(config: &Config) -> Self {
         ZoneChoice {
-            zone: jiff::tz::TimeZone::get(&config.default_timezone)
+            zone: jiff::tz::TimeZone::get(config.default_zone_name())
                 .unwrap_or(jiff::tz::TimeZone::UTC),
-            name: format!("the site's default_timezone ({})", config.default_timezone),
+            name: format!("the site's default zone ({})", config.default_zone_name()),
             explicit: false,
         }
     }
-}
-
-/// The title a body gives: its first H1 (ATX `# ` or setext `===`), else
-/// its first line of text stripped of Markdown markers, with the 1-based
-/// line (within the body) it stands on. `None` for a body with no text.
-pub fn title_from_body(body: &str) -> Option<(String, u32)> {
-    let mut in_fence: Option<&str> = None;
-    let lines: Vec<&str> = body.lines().collect();
-    for (index, line) in lines.iter().enumerate() {
-        let trimmed = line.trim_start();
-        if let Some(fence) = in_fence {
-            if trimmed.starts_with(fence) {
-                in_fence = None;
-            }
-            continue;
-        }
-        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
-            in_fence = Some(&trimmed[..3]);
-            continue;
-        }
-        if let Some(rest) = trimmed.strip_prefix("# ") {
-            let text = clean_inline(rest.trim().trim_end_matches('#'));
-            if !text.is_empty() {
-                return Some((text, index as u32 + 1));
-            }
-        }
-        if !trimmed.is_empty()
-            && lines
-                .get(index + 1)
-                .is_some_and(|next| next.trim().len() >= 2 && next.trim().chars().all(|c| c == '='))
-        {
-            return Some((clean_inline(trimmed), index as u32 + 1));
-        }
-    }
-    // No H1: the first line with text.
-    in_fence = None;
-    for (index, line) in lines.iter().enumerate() {
-        let trimmed = line.trim();
-        if let Some(fence) = in_fence {
-            if trimmed.starts_with(fence) {
-                in_fence = None;
-            }
-            continue;
-        }
-        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
-            in_fence = Some(&trimmed[..3]);
-            continue;
-        }
-        let text = clean_inline(trimmed.trim_start_matches(['#', '>', '-', '*', '+', ' ']));
-        if text.chars().any(char::is_alphanumeric) {
-            return Some((truncate_words(&text, 100), index as u32 + 1));
-        }
-    }
-    None
-}
-
-/// Removes inline Markdown and HTML markers from a line of text.
-fn clean_inline(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut in_tag = false;
-    for c in text.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => in_tag = false,
-            '*' | '`' | '[' | ']' if !in_tag => {}
-            '_' if !in_tag && (out.is_empty() || out.ends_with(' ')) => {}
-            _ if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    // Drop link targets left behind by `[text](url)`.
-    let mut cleaned = String::with_capacity(out.len());
-    let mut rest = out.as_str();
-    while let Some(open) = rest.find("](").or_else(|| rest.find("(http")) {
-        cleaned.push_str(&rest[..open]);
-        match rest[open..].find(')') {
-            Some(close) => rest = &rest[open + close + 1..],
-            None => {
-                rest = "";
-            }
-        }
-    }
-    cleaned.push_str(rest);
-    cleaned
-        .trim()
-        .trim_end_matches(['_', ':'])
-        .trim()
-        .to_string()
-}
-
-fn truncate_words(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let cut: String = text.chars().take(max).collect();
-    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
-    format!("{}…", cut.trim_end_matches([',', ';', ':', ' ']))
 }
 
 /// The allowed value closest to `name` by edit distance, if close enough

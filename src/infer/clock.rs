@@ -1,0 +1,870 @@
+//! Dates, clock times and time zones as people write them in postmortems,
+//! and the phrase tables that read them. Every phrasing this module
+//! understands, or refuses on purpose, is listed in `docs/inference.md`.
+//!
+//! [`scan`] finds the tokens of one line; [`moments`] groups them into
+//! points in time (a clock time with the date and zone that belong to it).
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// A calendar date as written; the year may be missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateParts {
+    /// Year, if written.
+    pub year: Option<i16>,
+    /// Month 1-12.
+    pub month: i8,
+    /// Day 1-31.
+    pub day: i8,
+}
+
+/// A clock time, 24-hour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeParts {
+    /// Hour 0-23.
+    pub hour: i8,
+    /// Minute 0-59.
+    pub minute: i8,
+}
+
+/// A time zone as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Zone {
+    /// A fixed offset in seconds east of UTC (`UTC`, `GMT+1`, `PST`).
+    Fixed(i32),
+    /// An IANA zone whose offset depends on the date (`Pacific Time`).
+    Named(&'static str),
+    /// A configured alias: an IANA name or `+HH:MM`.
+    Configured(String),
+    /// An abbreviation with several meanings (`IST`, `CST`, `BST`, `AST`),
+    /// refused unless configured.
+    Ambiguous(String),
+}
+
+/// What a token is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenKind {
+    /// A date.
+    Date(DateParts),
+    /// A numeric date that could be day/month or month/day.
+    AmbiguousDate,
+    /// A clock time.
+    Time(TimeParts),
+    /// A time zone, with the text as written.
+    Zone(Zone, String),
+}
+
+/// A token and its byte span in the line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// What it is.
+    pub kind: TokenKind,
+    /// Byte offset of its start.
+    pub start: usize,
+    /// Byte offset of its end.
+    pub end: usize,
+}
+
+const MONTH: &str = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?";
+
+fn month_number(name: &str) -> Option<i8> {
+    let lower = name.to_ascii_lowercase();
+    let key = lower.get(..3)?;
+    let months = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    months.iter().position(|m| *m == key).map(|i| i as i8 + 1)
+}
+
+fn regex(pattern: &str) -> Regex {
+    Regex::new(pattern).unwrap_or_else(|e| panic!("built-in pattern {pattern:?} is invalid: {e}"))
+}
+
+static ISO_DATE: LazyLock<Regex> = LazyLock::new(|| regex(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b"));
+static MONTH_DAY: LazyLock<Regex> = LazyLock::new(|| {
+    regex(&format!(
+        r"(?i)\b{MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s*(\d{{4}})\b)?"
+    ))
+});
+static DAY_MONTH: LazyLock<Regex> = LazyLock::new(|| {
+    regex(&format!(
+        r"(?i)\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}\b(?:,?\s*(\d{{4}})\b)?"
+    ))
+});
+static NUMERIC_DATE: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})\b"));
+static SHORT_NUMERIC_DATE: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"\b(\d{1,2})/(\d{1,2})\s+\d{1,2}(?::\d{2}|\s*[ap]\.?m)"));
+static COMMA_DATE: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"\b(\d{1,2}),\s*(\d{1,2}),\s*(\d{4})\b"));
+static TIME_12H: LazyLock<Regex> = LazyLock::new(|| {
+    regex(r"(?i)\b(\d{1,2})(?::(\d{2})(?::\d{2})?|\.(\d{2}))?\s*:?\s*([ap])\.?\s?m\b\.?")
+});
+static TIME_HRS: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"(?i)\b(\d{2}):?(\d{2})\s*(?:hrs|hours|h)\b"));
+static TIME_24H: LazyLock<Regex> = LazyLock::new(|| regex(r"\b(\d{1,2}):(\d{2})(?::\d{2})?\b"));
+static TIME_WORD: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)\b(midnight|noon|midday)\b"));
+static OFFSET_ZONE: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"(?i)\b(?:UTC|GMT)\s*([+\-−–])\s*(\d{1,2})(?::?(\d{2}))?\b"));
+
+/// Long zone names (case-insensitive) and their meaning.
+const ZONE_NAMES: &[(&str, ZoneDef)] = &[
+    ("coordinated universal time", ZoneDef::Offset(0)),
+    ("greenwich mean time", ZoneDef::Offset(0)),
+    ("pacific standard time", ZoneDef::Offset(-8 * 60)),
+    ("pacific daylight time", ZoneDef::Offset(-7 * 60)),
+    ("pacific time", ZoneDef::Iana("America/Los_Angeles")),
+    ("mountain standard time", ZoneDef::Offset(-7 * 60)),
+    ("central standard time", ZoneDef::Offset(-6 * 60)),
+    ("eastern standard time", ZoneDef::Offset(-5 * 60)),
+    ("eastern daylight time", ZoneDef::Offset(-4 * 60)),
+    ("eastern time", ZoneDef::Iana("America/New_York")),
+    ("central european summer time", ZoneDef::Offset(2 * 60)),
+    ("central european time", ZoneDef::Offset(60)),
+    ("west africa time", ZoneDef::Offset(60)),
+    ("central africa time", ZoneDef::Offset(2 * 60)),
+    ("east africa time", ZoneDef::Offset(3 * 60)),
+    ("south africa standard time", ZoneDef::Offset(2 * 60)),
+];
+
+/// Abbreviations (matched in capitals only: `cat` and `eat` are words) and
+/// their meaning. Source: the offsets in `corpus-labels/README.md`.
+const ZONE_ABBREVIATIONS: &[(&str, ZoneDef)] = &[
+    ("UTC", ZoneDef::Offset(0)),
+    ("GMT", ZoneDef::Offset(0)),
+    ("Z", ZoneDef::Offset(0)),
+    ("PST", ZoneDef::Offset(-8 * 60)),
+    ("PDT", ZoneDef::Offset(-7 * 60)),
+    ("PT", ZoneDef::Iana("America/Los_Angeles")),
+    ("MST", ZoneDef::Offset(-7 * 60)),
+    ("MDT", ZoneDef::Offset(-6 * 60)),
+    ("CDT", ZoneDef::Offset(-5 * 60)),
+    ("EST", ZoneDef::Offset(-5 * 60)),
+    ("EDT", ZoneDef::Offset(-4 * 60)),
+    ("ET", ZoneDef::Iana("America/New_York")),
+    ("AKST", ZoneDef::Offset(-9 * 60)),
+    ("HST", ZoneDef::Offset(-10 * 60)),
+    ("WET", ZoneDef::Offset(0)),
+    ("CET", ZoneDef::Offset(60)),
+    ("CEST", ZoneDef::Offset(2 * 60)),
+    ("EET", ZoneDef::Offset(2 * 60)),
+    ("EEST", ZoneDef::Offset(3 * 60)),
+    ("WAT", ZoneDef::Offset(60)),
+    ("CAT", ZoneDef::Offset(2 * 60)),
+    ("SAST", ZoneDef::Offset(2 * 60)),
+    ("EAT", ZoneDef::Offset(3 * 60)),
+    ("MSK", ZoneDef::Offset(3 * 60)),
+    ("JST", ZoneDef::Offset(9 * 60)),
+    ("KST", ZoneDef::Offset(9 * 60)),
+    ("AEST", ZoneDef::Offset(10 * 60)),
+    ("AEDT", ZoneDef::Offset(11 * 60)),
+    ("NZST", ZoneDef::Offset(12 * 60)),
+    ("NZDT", ZoneDef::Offset(13 * 60)),
+    ("IST", ZoneDef::Ambiguous),
+    ("CST", ZoneDef::Ambiguous),
+    ("BST", ZoneDef::Ambiguous),
+    ("AST", ZoneDef::Ambiguous),
+];
+
+#[derive(Debug, Clone, Copy)]
+enum ZoneDef {
+    /// Minutes east of UTC.
+    Offset(i32),
+    Iana(&'static str),
+    Ambiguous,
+}
+
+static ZONE_WORDS: LazyLock<Regex> = LazyLock::new(|| {
+    let mut names: Vec<&str> = ZONE_NAMES.iter().map(|(n, _)| *n).collect();
+    names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    regex(&format!(r"(?i)\b({})\b", names.join("|")))
+});
+static ZONE_ABBR: LazyLock<Regex> = LazyLock::new(|| {
+    let mut names: Vec<&str> = ZONE_ABBREVIATIONS
+        .iter()
+        .map(|(n, _)| *n)
+        .filter(|n| *n != "Z")
+        .collect();
+    names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    regex(&format!(r"\b({})\b", names.join("|")))
+});
+
+/// Zones written by North American authors, who write numeric dates
+/// month first (`9/11/18` with `PDT` is 11 September).
+const MONTH_FIRST_ZONES: &[&str] = &[
+    "PST",
+    "PDT",
+    "PT",
+    "MST",
+    "MDT",
+    "CDT",
+    "EST",
+    "EDT",
+    "ET",
+    "AKST",
+    "HST",
+    "pacific standard time",
+    "pacific daylight time",
+    "pacific time",
+    "eastern standard time",
+    "eastern daylight time",
+    "eastern time",
+    "mountain standard time",
+    "central standard time",
+];
+
+/// Zone aliases from the site configuration: token (as written, any case)
+/// to an IANA name or a `+HH:MM` offset. They override the built-in table,
+/// and make ambiguous abbreviations usable.
+pub type ZoneAliases = [(String, String)];
+
+fn zone_of(def: ZoneDef, written: &str) -> Zone {
+    match def {
+        ZoneDef::Offset(minutes) => Zone::Fixed(minutes * 60),
+        ZoneDef::Iana(name) => Zone::Named(name),
+        ZoneDef::Ambiguous => Zone::Ambiguous(written.to_string()),
+    }
+}
+
+fn year_of(text: Option<regex::Match<'_>>) -> Option<i16> {
+    let text = text?.as_str();
+    let n: i16 = text.parse().ok()?;
+    Some(if text.len() == 2 { 2000 + n } else { n })
+}
+
+fn valid_date(year: Option<i16>, month: i8, day: i8) -> Option<DateParts> {
+    let ok = (1..=12).contains(&month)
+        && (1..=31).contains(&day)
+        && year.is_none_or(|y| (1970..=2100).contains(&y))
+        && year.is_none_or(|y| jiff::civil::Date::new(y, month, day).is_ok());
+    ok.then_some(DateParts { year, month, day })
+}
+
+/// Every date, time and zone token in `line`, in order, non-overlapping.
+pub fn scan(line: &str, aliases: &ZoneAliases) -> Vec<Token> {
+    let mut tokens: Vec<Token> = Vec::new();
+    let taken = |tokens: &[Token], start: usize, end: usize| {
+        tokens.iter().any(|t| start < t.end && t.start < end)
+    };
+    let push = |tokens: &mut Vec<Token>, kind: TokenKind, start: usize, end: usize| {
+        if !taken(tokens, start, end) {
+            tokens.push(Token { kind, start, end });
+        }
+    };
+
+    // Zones first: `GMT+1` must not leave a `1` for the time patterns.
+    for (alias, target) in aliases {
+        let pattern = format!(r"(?i)\b{}\b", regex::escape(alias));
+        if let Ok(re) = Regex::new(&pattern) {
+            for m in re.find_iter(line) {
+                push(
+                    &mut tokens,
+                    TokenKind::Zone(Zone::Configured(target.clone()), m.as_str().to_string()),
+                    m.start(),
+                    m.end(),
+                );
+            }
+        }
+    }
+    for c in OFFSET_ZONE.captures_iter(line) {
+        let whole = c.get(0).unwrap_or_else(|| unreachable!());
+        let sign = if matches!(&c[1], "+") { 1 } else { -1 };
+        let hours: i32 = c[2].parse().unwrap_or(0);
+        let minutes: i32 = c.get(3).map_or(0, |m| m.as_str().parse().unwrap_or(0));
+        if hours <= 14 && minutes < 60 {
+            let seconds = sign * (hours * 3600 + minutes * 60);
+            push(
+                &mut tokens,
+                TokenKind::Zone(Zone::Fixed(seconds), whole.as_str().to_string()),
+                whole.start(),
+                whole.end(),
+            );
+        }
+    }
+    for m in ZONE_WORDS.find_iter(line) {
+        let lower = m.as_str().to_ascii_lowercase();
+        if let Some((_, def)) = ZONE_NAMES.iter().find(|(n, _)| *n == lower) {
+            push(
+                &mut tokens,
+                TokenKind::Zone(zone_of(*def, m.as_str()), m.as_str().to_string()),
+                m.start(),
+                m.end(),
+            );
+        }
+    }
+    for m in ZONE_ABBR.find_iter(line) {
+        if let Some((_, def)) = ZONE_ABBREVIATIONS.iter().find(|(n, _)| *n == m.as_str()) {
+            push(
+                &mut tokens,
+                TokenKind::Zone(zone_of(*def, m.as_str()), m.as_str().to_string()),
+                m.start(),
+                m.end(),
+            );
+        }
+    }
+
+    // Dates.
+    for c in ISO_DATE.captures_iter(line) {
+        let whole = c.get(0).unwrap_or_else(|| unreachable!());
+        let (y, mo, d) = (
+            c[1].parse().ok(),
+            c[2].parse().unwrap_or(0),
+            c[3].parse().unwrap_or(0),
+        );
+        if let Some(date) = valid_date(y, mo, d) {
+            push(
+                &mut tokens,
+                TokenKind::Date(date),
+                whole.start(),
+                whole.end(),
+            );
+        }
+    }
+    for c in MONTH_DAY.captures_iter(line) {
+        let whole = c.get(0).unwrap_or_else(|| unreachable!());
+        // "May 10:00" is a time, not the 10th of May.
+        if line[whole.end()..].starts_with(':') {
+            continue;
+        }
+        let Some(month) = month_number(&c[1]) else {
+            continue;
+        };
+        if let Some(date) = valid_date(year_of(c.get(3)), month, c[2].parse().unwrap_or(0)) {
+            push(
+                &mut tokens,
+                TokenKind::Date(date),
+                whole.start(),
+                whole.end(),
+            );
+        }
+    }
+    for c in DAY_MONTH.captures_iter(line) {
+        let whole = c.get(0).unwrap_or_else(|| unreachable!());
+        let Some(month) = month_number(&c[2]) else {
+            continue;
+        };
+        // "... 10 may ..." is the modal verb, not May.
+        if &c[2] == "may" && c.get(3).is_none() {
+            continue;
+        }
+        if let Some(date) = valid_date(year_of(c.get(3)), month, c[1].parse().unwrap_or(0)) {
+            push(
+                &mut tokens,
+                TokenKind::Date(date),
+                whole.start(),
+                whole.end(),
+            );
+        }
+    }
+    let month_first = tokens.iter().any(|t| match &t.kind {
+        TokenKind::Zone(_, text) => MONTH_FIRST_ZONES
+            .iter()
+            .any(|z| z.eq_ignore_ascii_case(text)),
+        _ => false,
+    });
+    let numeric = NUMERIC_DATE
+        .captures_iter(line)
+        .chain(COMMA_DATE.captures_iter(line))
+        .map(|c| {
+            (
+                c.get(0).map_or(0..0, |m| m.range()),
+                c[1].to_string(),
+                c[2].to_string(),
+                year_of(c.get(3)),
+            )
+        })
+        .chain(SHORT_NUMERIC_DATE.captures_iter(line).map(|c| {
+            let end = c.get(2).map_or(0, |m| m.end());
+            (
+                c.get(0).map_or(0, |m| m.start())..end,
+                c[1].to_string(),
+                c[2].to_string(),
+                None,
+            )
+        }))
+        .collect::<Vec<_>>();
+    for (range, a, b, year) in numeric {
+        let (a, b): (i8, i8) = (a.parse().unwrap_or(0), b.parse().unwrap_or(0));
+        let kind = match (a > 12, b > 12) {
+            (true, false) => valid_date(year, b, a).map(TokenKind::Date),
+            (false, true) => valid_date(year, a, b).map(TokenKind::Date),
+            (false, false) if a == b || month_first => valid_date(year, a, b).map(TokenKind::Date),
+            (false, false) => Some(TokenKind::AmbiguousDate),
+            (true, true) => None,
+        };
+        if let Some(kind) = kind {
+            push(&mut tokens, kind, range.start, range.end);
+        }
+    }
+
+    // Times.
+    for c in TIME_12H.captures_iter(line) {
+        let whole = c.get(0).unwrap_or_else(|| unreachable!());
+        let hour: i8 = c[1].parse().unwrap_or(99);
+        let minute: i8 = c
+            .get(2)
+            .or(c.get(3))
+            .map_or(0, |m| m.as_str().parse().unwrap_or(99));
+        if !(1..=12).contains(&hour) || minute > 59 {
+            continue;
+        }
+        let pm = c[4].eq_ignore_ascii_case("p");
+        let hour = match (hour, pm) {
+            (12, false) => 0,
+            (12, true) => 12,
+            (h, true) => h + 12,
+            (h, false) => h,
+        };
+        push(
+            &mut tokens,
+            TokenKind::Time(TimeParts { hour, minute }),
+            whole.start(),
+            whole.end(),
+        );
+    }
+    for c in TIME_HRS.captures_iter(line) {
+        let whole = c.get(0).unwrap_or_else(|| unreachable!());
+        let (hour, minute): (i8, i8) = (c[1].parse().unwrap_or(99), c[2].parse().unwrap_or(99));
+        if hour <= 23 && minute <= 59 {
+            push(
+                &mut tokens,
+                TokenKind::Time(TimeParts { hour, minute }),
+                whole.start(),
+                whole.end(),
+            );
+        }
+    }
+    for c in TIME_24H.captures_iter(line) {
+        let whole = c.get(0).unwrap_or_else(|| unreachable!());
+        let (hour, minute): (i8, i8) = (c[1].parse().unwrap_or(99), c[2].parse().unwrap_or(99));
+        if hour <= 23 && minute <= 59 {
+            push(
+                &mut tokens,
+                TokenKind::Time(TimeParts { hour, minute }),
+                whole.start(),
+                whole.end(),
+            );
+        }
+    }
+    for m in TIME_WORD.find_iter(line) {
+        let hour = if m.as_str().eq_ignore_ascii_case("midnight") {
+            0
+        } else {
+            12
+        };
+        push(
+            &mut tokens,
+            TokenKind::Time(TimeParts { hour, minute: 0 }),
+            m.start(),
+            m.end(),
+        );
+    }
+    tokens.sort_by_key(|t| t.start);
+    tokens
+}
+
+/// A point in time as written: a clock time with the date and zone found
+/// with it (either may be missing), and its span in the line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Moment {
+    /// The date written with the time, if any.
+    pub date: Option<DateParts>,
+    /// Whether `date` was written next to this time (not shared from
+    /// elsewhere in the line).
+    pub own_date: bool,
+    /// Whether a numeric date next to it was ambiguous (day/month).
+    pub ambiguous_date: bool,
+    /// The clock time.
+    pub time: TimeParts,
+    /// The zone written with the time, if any, and its text.
+    pub zone: Option<(Zone, String)>,
+    /// Byte span from the first to the last token of the moment.
+    pub start: usize,
+    /// End of the span.
+    pub end: usize,
+}
+
+/// Groups the tokens of one line into moments: each time takes the date
+/// written since the previous time (or right after it, before the next
+/// time) and the zone written after it, before the next time. A line whose
+/// times share one zone gives it to those that have none ("from 2:00 PM to
+/// 5:00 PM (GMT)"), and one date is shared the same way.
+pub fn moments(line: &str, tokens: &[Token]) -> Vec<Moment> {
+    let time_positions: Vec<usize> = tokens
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| matches!(t.kind, TokenKind::Time(_)))
+        .map(|(i, _)| i)
+        .collect();
+    let mut result = Vec::new();
+    for (n, &ti) in time_positions.iter().enumerate() {
+        let TokenKind::Time(time) = tokens[ti].kind else {
+            continue;
+        };
+        let previous = if n == 0 { 0 } else { time_positions[n - 1] + 1 };
+        let next = time_positions.get(n + 1).copied().unwrap_or(tokens.len());
+        let mut moment = Moment {
+            date: None,
+            own_date: false,
+            ambiguous_date: false,
+            time,
+            zone: None,
+            start: tokens[ti].start,
+            end: tokens[ti].end,
+        };
+        // A date before the time (since the previous time)...
+        for token in &tokens[previous..ti] {
+            match &token.kind {
+                TokenKind::Date(d) => {
+                    moment.date = Some(*d);
+                    moment.own_date = true;
+                    moment.start = moment.start.min(token.start);
+                }
+                TokenKind::AmbiguousDate => moment.ambiguous_date = true,
+                _ => {}
+            }
+        }
+        // ...or right after it ("10:00 AM on March 3, 2024").
+        for token in &tokens[ti + 1..next] {
+            match &token.kind {
+                TokenKind::Zone(zone, text) if moment.zone.is_none() => {
+                    moment.zone = Some((zone.clone(), text.clone()));
+                    moment.end = moment.end.max(token.end);
+                }
+                TokenKind::Date(d)
+                    if moment.date.is_none() && gap_is_short(line, moment.end, token.start) =>
+                {
+                    moment.date = Some(*d);
+                    moment.own_date = true;
+                    moment.end = moment.end.max(token.end);
+                }
+                _ => {}
+            }
+        }
+        result.push(moment);
+    }
+    // A zone or date written once for the whole line belongs to every time.
+    let zones: Vec<&(Zone, String)> = result.iter().filter_map(|m| m.zone.as_ref()).collect();
+    let line_zone = tokens.iter().find_map(|t| match &t.kind {
+        TokenKind::Zone(z, text) => Some((z.clone(), text.clone())),
+        _ => None,
+    });
+    let shared_zone = match zones.as_slice() {
+        [] => line_zone,
+        [first, rest @ ..] if rest.iter().all(|z| z.0 == first.0) => Some((*first).clone()),
+        _ => None,
+    };
+    let dates: Vec<DateParts> = result.iter().filter_map(|m| m.date).collect();
+    for moment in &mut result {
+        if moment.zone.is_none() {
+            moment.zone = shared_zone.clone();
+        }
+        if moment.date.is_none() && dates.len() == 1 {
+            moment.date = Some(dates[0]);
+        }
+    }
+    result
+}
+
+fn gap_is_short(line: &str, from: usize, to: usize) -> bool {
+    line.get(from..to).is_some_and(|gap| {
+        let gap = gap
+            .trim()
+            .trim_matches(|c: char| c == ',' || c == '(' || c == ')')
+            .trim();
+        gap.is_empty() || gap.eq_ignore_ascii_case("on") || gap.eq_ignore_ascii_case("of")
+    })
+}
+
+/// The dates in a line (ignoring times), for "a date with no time".
+pub fn dates(tokens: &[Token]) -> Vec<DateParts> {
+    tokens
+        .iter()
+        .filter_map(|t| match t.kind {
+            TokenKind::Date(d) => Some(d),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Turns a moment into a zoned time, given the date and zone to use when
+/// the moment has none. Errors: what is missing, in words.
+pub fn to_zoned(
+    date: DateParts,
+    time: TimeParts,
+    zone: &Zone,
+    aliases_default: Option<&jiff::tz::TimeZone>,
+) -> Result<jiff::Zoned, String> {
+    let year = date.year.ok_or("no year")?;
+    let civil = jiff::civil::Date::new(year, date.month, date.day)
+        .map_err(|_| "not a date")?
+        .at(time.hour, time.minute, 0, 0);
+    let tz = match zone {
+        Zone::Fixed(seconds) => jiff::tz::TimeZone::fixed(
+            jiff::tz::Offset::from_seconds(*seconds).map_err(|_| "bad offset")?,
+        ),
+        Zone::Named(name) => jiff::tz::TimeZone::get(name).map_err(|_| "unknown zone")?,
+        Zone::Configured(target) => parse_configured_zone(target)
+            .or_else(|| aliases_default.cloned())
+            .ok_or("unknown configured zone")?,
+        Zone::Ambiguous(text) => return Err(format!("the zone {text} is ambiguous")),
+    };
+    civil.to_zoned(tz).map_err(|e| e.to_string())
+}
+
+/// Reads a configured zone alias target: an IANA name or `+HH:MM`.
+pub fn parse_configured_zone(target: &str) -> Option<jiff::tz::TimeZone> {
+    if let Ok(tz) = jiff::tz::TimeZone::get(target) {
+        return Some(tz);
+    }
+    let (sign, rest) = match target.as_bytes().first()? {
+        b'+' => (1, &target[1..]),
+        b'-' => (-1, &target[1..]),
+        _ => return None,
+    };
+    let (h, m) = rest.split_once(':').unwrap_or((rest, "0"));
+    let seconds = sign * (h.parse::<i32>().ok()? * 3600 + m.parse::<i32>().ok()? * 60);
+    Some(jiff::tz::TimeZone::fixed(
+        jiff::tz::Offset::from_seconds(seconds).ok()?,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(line: &str) -> Vec<TokenKind> {
+        scan(line, &[]).into_iter().map(|t| t.kind).collect()
+    }
+
+    fn one_moment(line: &str) -> Moment {
+        let tokens = scan(line, &[]);
+        let m = moments(line, &tokens);
+        assert_eq!(m.len(), 1, "{line}: {m:?}");
+        m[0].clone()
+    }
+
+    #[test]
+    fn month_name_dates() {
+        for (line, (y, mo, d)) in [
+            ("On March 3, 2024 the site went down", (Some(2024), 3, 3)),
+            ("January 31 2023", (Some(2023), 1, 31)),
+            ("June 7th, 2024", (Some(2024), 6, 7)),
+            ("on 20 December 2023", (Some(2023), 12, 20)),
+            ("the 2nd of May, 2022", (Some(2022), 5, 2)),
+            ("15 february, 2024", (Some(2024), 2, 15)),
+            ("Sept. 9, 2018", (Some(2018), 9, 9)),
+            ("on April 17th", (None, 4, 17)),
+        ] {
+            assert_eq!(
+                kinds(line),
+                vec![TokenKind::Date(DateParts {
+                    year: y,
+                    month: mo,
+                    day: d
+                })],
+                "{line}"
+            );
+        }
+    }
+
+    #[test]
+    fn numeric_dates_only_when_unambiguous() {
+        assert_eq!(
+            kinds("On 13/10/2023"),
+            vec![TokenKind::Date(DateParts {
+                year: Some(2023),
+                month: 10,
+                day: 13
+            })]
+        );
+        assert_eq!(
+            kinds("2024-08-15"),
+            vec![TokenKind::Date(DateParts {
+                year: Some(2024),
+                month: 8,
+                day: 15
+            })]
+        );
+        assert_eq!(
+            kinds("03, 14, 2024"),
+            vec![TokenKind::Date(DateParts {
+                year: Some(2024),
+                month: 3,
+                day: 14
+            })]
+        );
+        assert_eq!(kinds("on 02/03/2022"), vec![TokenKind::AmbiguousDate]);
+        let us = kinds("the morning of 9/11/18, from 12:00pm (PDT)");
+        assert_eq!(
+            us[0],
+            TokenKind::Date(DateParts {
+                year: Some(2018),
+                month: 9,
+                day: 11
+            }),
+            "PDT authors write month first"
+        );
+        let short = kinds("between 9/10 7:55 PT and 9/11 6:00 PT");
+        assert!(
+            short.contains(&TokenKind::Date(DateParts {
+                year: None,
+                month: 9,
+                day: 10
+            })),
+            "{short:?}"
+        );
+        assert!(
+            !kinds("half of them, 1/2 of the fleet")
+                .iter()
+                .any(|k| matches!(k, TokenKind::Date(_)))
+        );
+    }
+
+    #[test]
+    fn clock_times() {
+        let time = |h, m| TokenKind::Time(TimeParts { hour: h, minute: m });
+        assert_eq!(kinds("10:00 PM"), vec![time(22, 0)]);
+        assert_eq!(kinds("12:00 AM"), vec![time(0, 0)]);
+        assert_eq!(kinds("12:16 p.m."), vec![time(12, 16)]);
+        assert_eq!(kinds("at 6PM"), vec![time(18, 0)]);
+        assert_eq!(kinds("3:AM"), vec![time(3, 0)]);
+        assert_eq!(kinds("8.35 AM GMT")[0], time(8, 35));
+        assert_eq!(kinds("10. 12:30 PM")[0], time(12, 30));
+        assert_eq!(
+            kinds("10.12:30 PM")[0],
+            time(12, 30),
+            "a list number is not an hour"
+        );
+        assert_eq!(kinds("2100hrs"), vec![time(21, 0)]);
+        assert_eq!(kinds("10:00 hours"), vec![time(10, 0)]);
+        assert_eq!(kinds("22:05"), vec![time(22, 5)]);
+        assert_eq!(kinds("at midnight"), vec![time(0, 0)]);
+        assert_eq!(kinds("version 1.2 took 25:99"), vec![]);
+    }
+
+    #[test]
+    fn zones() {
+        let zone = |line: &str| match kinds(line)
+            .into_iter()
+            .find(|k| matches!(k, TokenKind::Zone(..)))
+        {
+            Some(TokenKind::Zone(z, _)) => z,
+            other => panic!("{line}: {other:?}"),
+        };
+        assert_eq!(zone("16:15 GMT+1"), Zone::Fixed(3600));
+        assert_eq!(zone("(UTC-5)"), Zone::Fixed(-5 * 3600));
+        assert_eq!(zone("GMT +2"), Zone::Fixed(7200));
+        assert_eq!(zone("14:00 GMT+01:00"), Zone::Fixed(3600));
+        assert_eq!(zone("10:00 PM PST"), Zone::Fixed(-8 * 3600));
+        assert_eq!(zone("(East Africa Time)"), Zone::Fixed(3 * 3600));
+        assert_eq!(
+            zone("9 AM Pacific Time"),
+            Zone::Named("America/Los_Angeles")
+        );
+        assert_eq!(zone("10:00 IST"), Zone::Ambiguous("IST".into()));
+        // Lower-case words are not zones.
+        assert!(
+            !kinds("the cat ate")
+                .iter()
+                .any(|k| matches!(k, TokenKind::Zone(..)))
+        );
+    }
+
+    #[test]
+    fn configured_aliases_win() {
+        let aliases = vec![("IST".to_string(), "Asia/Kolkata".to_string())];
+        let tokens = scan("10:00 IST", &aliases);
+        assert!(
+            matches!(&tokens[1].kind, TokenKind::Zone(Zone::Configured(t), _) if t == "Asia/Kolkata")
+        );
+    }
+
+    #[test]
+    fn a_trailing_zone_and_a_single_date_belong_to_both_ends() {
+        let line = "On June 17, 2023, between 8:00 AM and 10:30 AM (UTC), we were down";
+        let tokens = scan(line, &[]);
+        let m = moments(line, &tokens);
+        assert_eq!(m.len(), 2);
+        for moment in &m {
+            assert_eq!(
+                moment.date,
+                Some(DateParts {
+                    year: Some(2023),
+                    month: 6,
+                    day: 17
+                })
+            );
+            assert_eq!(
+                moment.zone.as_ref().map(|z| z.0.clone()),
+                Some(Zone::Fixed(0))
+            );
+        }
+    }
+
+    #[test]
+    fn each_end_keeps_its_own_date() {
+        let line = "May 10, 2024, 14:00 - May 11, 2024, 02:00 (UTC)";
+        let tokens = scan(line, &[]);
+        let m = moments(line, &tokens);
+        assert_eq!(m[0].date.unwrap().day, 10);
+        assert_eq!(m[1].date.unwrap().day, 11);
+        assert_eq!(m[1].time, TimeParts { hour: 2, minute: 0 });
+    }
+
+    #[test]
+    fn date_after_the_time() {
+        let m = one_moment("at 10:00 AM on March 3, 2024 the alert fired");
+        assert_eq!(m.date.unwrap().day, 3);
+    }
+
+    #[test]
+    fn zoned_times() {
+        let z = to_zoned(
+            DateParts {
+                year: Some(2024),
+                month: 3,
+                day: 3,
+            },
+            TimeParts {
+                hour: 22,
+                minute: 0,
+            },
+            &Zone::Fixed(-8 * 3600),
+            None,
+        )
+        .unwrap();
+        assert_eq!(z.timestamp().to_string(), "2024-03-04T06:00:00Z");
+        let pt = to_zoned(
+            DateParts {
+                year: Some(2018),
+                month: 9,
+                day: 11,
+            },
+            TimeParts { hour: 0, minute: 0 },
+            &Zone::Named("America/Los_Angeles"),
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            pt.offset().seconds(),
+            -7 * 3600,
+            "Pacific Time in September is PDT"
+        );
+        assert!(
+            to_zoned(
+                DateParts {
+                    year: None,
+                    month: 1,
+                    day: 1
+                },
+                TimeParts { hour: 0, minute: 0 },
+                &Zone::Fixed(0),
+                None
+            )
+            .is_err()
+        );
+    }
+}

@@ -1,0 +1,508 @@
+//! Normalising free-form postmortems into lines of plain text, and finding
+//! their sections by heading synonyms (GUIDE.md 8).
+//!
+//! Real postmortems are Markdown, HTML, or both; they mark headings with
+//! `#`, bold lines, or `Label:` lines, and break sentences with hard line
+//! breaks. [`Doc::parse`] turns all of that into [`Line`]s that keep their
+//! source line numbers.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// What a section is about, by its heading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SectionKind {
+    /// Summary, overview, description.
+    Summary,
+    /// Impact.
+    Impact,
+    /// Duration, start and end.
+    Duration,
+    /// Timeline.
+    Timeline,
+    /// Root cause.
+    RootCause,
+    /// Resolution, fix, mitigation.
+    Resolution,
+    /// Corrective and preventive measures, action items.
+    Actions,
+    /// Lessons, conclusion.
+    Lessons,
+    /// How the issue was detected.
+    Detection,
+    /// Any other heading.
+    Other,
+}
+
+/// Heading synonyms, longest first within each kind; matched against the
+/// start of a heading, lower-cased, numbering and punctuation removed.
+const HEADING_SYNONYMS: &[(&str, SectionKind)] = &[
+    ("root cause and resolution", SectionKind::RootCause),
+    ("root cause analysis", SectionKind::RootCause),
+    ("root causes", SectionKind::RootCause),
+    ("root cause", SectionKind::RootCause),
+    ("what went wrong", SectionKind::RootCause),
+    ("cause", SectionKind::RootCause),
+    ("corrective and preventative measures", SectionKind::Actions),
+    ("corrective and preventive measures", SectionKind::Actions),
+    ("corrective and preventative", SectionKind::Actions),
+    ("corrective measures", SectionKind::Actions),
+    ("corrective actions", SectionKind::Actions),
+    ("preventive measures", SectionKind::Actions),
+    ("preventative measures", SectionKind::Actions),
+    ("preventive actions", SectionKind::Actions),
+    ("action items", SectionKind::Actions),
+    ("actions items", SectionKind::Actions),
+    ("follow-up actions", SectionKind::Actions),
+    ("follow up", SectionKind::Actions),
+    ("follow-ups", SectionKind::Actions),
+    ("next steps", SectionKind::Actions),
+    ("tasks", SectionKind::Actions),
+    ("todo", SectionKind::Actions),
+    ("improvements", SectionKind::Actions),
+    ("issue summary", SectionKind::Summary),
+    ("incident summary", SectionKind::Summary),
+    ("executive summary", SectionKind::Summary),
+    ("summary", SectionKind::Summary),
+    ("overview", SectionKind::Summary),
+    ("incident overview", SectionKind::Summary),
+    ("description", SectionKind::Summary),
+    ("what happened", SectionKind::Summary),
+    ("introduction", SectionKind::Summary),
+    ("background", SectionKind::Summary),
+    ("impact", SectionKind::Impact),
+    ("user impact", SectionKind::Impact),
+    ("customer impact", SectionKind::Impact),
+    ("duration", SectionKind::Duration),
+    ("outage duration", SectionKind::Duration),
+    ("incident duration", SectionKind::Duration),
+    ("time window", SectionKind::Duration),
+    ("timeline", SectionKind::Timeline),
+    ("incident timeline", SectionKind::Timeline),
+    ("timeline of events", SectionKind::Timeline),
+    ("chronology", SectionKind::Timeline),
+    ("sequence of events", SectionKind::Timeline),
+    ("resolution and recovery", SectionKind::Resolution),
+    ("resolution", SectionKind::Resolution),
+    ("mitigation", SectionKind::Resolution),
+    ("remediation", SectionKind::Resolution),
+    ("fix", SectionKind::Resolution),
+    ("recovery", SectionKind::Resolution),
+    ("lessons learned", SectionKind::Lessons),
+    ("lessons", SectionKind::Lessons),
+    ("conclusion", SectionKind::Lessons),
+    ("takeaways", SectionKind::Lessons),
+    ("what went well", SectionKind::Lessons),
+    ("detection", SectionKind::Detection),
+    ("how the issue was detected", SectionKind::Detection),
+    ("how was the issue detected", SectionKind::Detection),
+];
+
+/// Whether a whole line is just a known heading ("Timeline", "Root
+/// cause"), written without any heading marker.
+fn is_bare_heading(text: &str) -> bool {
+    let normal = normalise_heading(text);
+    HEADING_SYNONYMS
+        .iter()
+        .any(|(synonym, _)| normal == *synonym)
+}
+
+fn normalise_heading(heading: &str) -> String {
+    let normal: String = heading
+        .to_lowercase()
+        .trim_start_matches(|c: char| {
+            c.is_ascii_digit() || c == '.' || c == ')' || c.is_whitespace()
+        })
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' {
+                c
+            } else {
+                ' '
+            }
+        })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    normal.trim_start_matches("the ").to_string()
+}
+
+/// The kind of section a heading opens.
+pub fn section_kind(heading: &str) -> SectionKind {
+    let normal = normalise_heading(heading);
+    let normal = normal.trim_start_matches("incident ");
+    let mut best: Option<(&str, SectionKind)> = None;
+    for (synonym, kind) in HEADING_SYNONYMS {
+        if (normal == *synonym
+            || normal.starts_with(&format!("{synonym} "))
+            || normal.starts_with(synonym))
+            && best.is_none_or(|(b, _)| synonym.len() > b.len())
+        {
+            best = Some((synonym, *kind));
+        }
+    }
+    best.map_or(SectionKind::Other, |(_, kind)| kind)
+}
+
+/// One line of normalised text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    /// The text: no Markdown or HTML markers, entities decoded.
+    pub text: String,
+    /// 1-based line in the body where it starts.
+    pub number: u32,
+    /// The line is a heading (`#`, a bold-only line, or a short `Label:`).
+    pub heading: bool,
+    /// For `Label: text` lines, the label (lower-case) and the text after it.
+    pub label: Option<(String, String)>,
+    /// The line is a list item.
+    pub item: bool,
+    /// The section it is in.
+    pub section: SectionKind,
+}
+
+/// A normalised document.
+#[derive(Debug, Clone, Default)]
+pub struct Doc {
+    /// Non-empty lines, in order.
+    pub lines: Vec<Line>,
+    /// The first `#` heading, if any, with its line.
+    pub h1: Option<(String, u32)>,
+}
+
+static TAG: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"<[^<>]{0,400}>").unwrap_or_else(|_| unreachable!()));
+static ENTITY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"&(#x?[0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});").unwrap_or_else(|_| unreachable!())
+});
+static SHORTCODE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r":[a-z][a-z0-9_+\-]{1,40}:").unwrap_or_else(|_| unreachable!()));
+static LIST_MARK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:[-*+•●▪◦]|\d{1,2}[.)])\s+").unwrap_or_else(|_| unreachable!())
+});
+static LINK: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"!?\[([^\]]*)\]\([^)]*\)").unwrap_or_else(|_| unreachable!()));
+
+fn decode_entity(name: &str) -> String {
+    if let Some(number) = name.strip_prefix('#') {
+        let value = match number.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok(),
+            None => number.parse().ok(),
+        };
+        return value
+            .and_then(char::from_u32)
+            .map(String::from)
+            .unwrap_or_default();
+    }
+    match name {
+        "amp" => "&",
+        "lt" => "<",
+        "gt" => ">",
+        "quot" => "\"",
+        "apos" => "'",
+        "nbsp" | "emsp" | "ensp" | "thinsp" => " ",
+        "ndash" => "–",
+        "mdash" => "—",
+        "hellip" => "…",
+        "rsquo" | "lsquo" => "'",
+        "rdquo" | "ldquo" => "\"",
+        _ => " ",
+    }
+    .to_string()
+}
+
+/// Plain text of one source line: HTML tags and entities, emoji shortcodes,
+/// emphasis, code marks and link targets removed.
+pub fn plain(line: &str) -> String {
+    let text = TAG.replace_all(line, " ");
+    let text = ENTITY.replace_all(&text, |c: &regex::Captures<'_>| decode_entity(&c[1]));
+    let text = SHORTCODE.replace_all(&text, " ");
+    let text = LINK.replace_all(&text, "$1");
+    let mut out = String::with_capacity(text.len());
+    let chars: Vec<char> = text.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        match c {
+            '*' | '`' | '|' => out.push(' '),
+            // `_` is emphasis at a word edge, part of a name inside one.
+            '_' => {
+                let before = i > 0 && chars[i - 1].is_alphanumeric();
+                let after = chars.get(i + 1).is_some_and(|c| c.is_alphanumeric());
+                if before && after {
+                    out.push('_');
+                } else {
+                    out.push(' ');
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+impl Doc {
+    /// Normalises a Markdown (or HTML) body.
+    pub fn parse(body: &str) -> Doc {
+        let mut doc = Doc::default();
+        let mut in_fence = false;
+        let mut section = SectionKind::Other;
+        let raw_lines: Vec<&str> = body.lines().collect();
+        for (index, raw) in raw_lines.iter().enumerate() {
+            let number = index as u32 + 1;
+            let trimmed = raw.trim();
+            if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+                in_fence = !in_fence;
+                continue;
+            }
+            if in_fence {
+                continue;
+            }
+            // Setext underlines and rules carry no text.
+            if !trimmed.is_empty()
+                && trimmed
+                    .chars()
+                    .all(|c| matches!(c, '=' | '-' | '_' | '*' | ' '))
+            {
+                continue;
+            }
+            let atx = trimmed.starts_with('#');
+            let html_heading = trimmed.to_ascii_lowercase().starts_with("<h")
+                && trimmed.chars().nth(2).is_some_and(|c| c.is_ascii_digit());
+            let setext = raw_lines.get(index + 1).is_some_and(|next| {
+                next.trim().len() >= 2 && next.trim().chars().all(|c| c == '=' || c == '-')
+            });
+            let without_hashes = trimmed
+                .trim_start_matches('#')
+                .trim_start_matches('>')
+                .trim();
+            let item = LIST_MARK.is_match(without_hashes);
+            let without_mark = LIST_MARK.replace(without_hashes, "");
+            let bold_only = {
+                let t = without_mark.trim();
+                (t.starts_with("**")
+                    && t.ends_with("**")
+                    && t.len() > 4
+                    && !t[2..t.len() - 2].contains("**"))
+                    || (t.starts_with("__") && t.ends_with("__") && t.len() > 4)
+            };
+            let text = plain(&without_mark);
+            if text.is_empty() {
+                continue;
+            }
+            if atx && doc.h1.is_none() && trimmed.starts_with("# ") {
+                doc.h1 = Some((text.clone(), number));
+            }
+            let label = split_label(&text);
+            let short_label_line = (text.ends_with(':') && text.split_whitespace().count() <= 8)
+                || is_bare_heading(&text);
+            let heading = atx
+                || html_heading
+                || setext
+                || (bold_only && text.split_whitespace().count() <= 10)
+                || short_label_line;
+            if heading {
+                let kind = section_kind(&text);
+                // Any heading starts a section; unknown headings inside a
+                // known section (e.g. "Tasks:" under actions) keep it.
+                if kind != SectionKind::Other || atx || html_heading || setext {
+                    section = kind;
+                }
+            } else if let Some((label_text, _)) = &label {
+                let kind = section_kind(label_text);
+                if kind != SectionKind::Other {
+                    section = kind;
+                }
+            }
+            doc.lines.push(Line {
+                text,
+                number,
+                heading,
+                label,
+                item,
+                section,
+            });
+        }
+        doc.join_broken_sentences();
+        doc
+    }
+
+    /// Joins hard line breaks inside a sentence: a line that does not end a
+    /// sentence, followed by one that starts in lower case.
+    fn join_broken_sentences(&mut self) {
+        let mut joined: Vec<Line> = Vec::with_capacity(self.lines.len());
+        for line in self.lines.drain(..) {
+            if let Some(previous) = joined.last_mut() {
+                let continues = !previous.heading
+                    && !line.heading
+                    && !line.item
+                    && line.label.is_none()
+                    && line.number == previous.number + 1
+                    && !previous.text.ends_with(['.', ':', '!', '?', ';'])
+                    && line.text.starts_with(|c: char| c.is_lowercase());
+                if continues {
+                    previous.text.push(' ');
+                    previous.text.push_str(&line.text);
+                    if let Some((_, rest)) = &mut previous.label {
+                        rest.push(' ');
+                        rest.push_str(&line.text);
+                    }
+                    continue;
+                }
+            }
+            joined.push(line);
+        }
+        self.lines = joined;
+    }
+
+    /// The lines of sections of `kinds`.
+    pub fn in_sections<'a>(
+        &'a self,
+        kinds: &'a [SectionKind],
+    ) -> impl Iterator<Item = &'a Line> + 'a {
+        self.lines
+            .iter()
+            .filter(move |l| kinds.contains(&l.section))
+    }
+}
+
+/// Splits `Label: text` when the label is short (at most five words).
+pub fn split_label(text: &str) -> Option<(String, String)> {
+    let (label, rest) = text.split_once(':')?;
+    let label = label.trim();
+    if label.is_empty()
+        || label.split_whitespace().count() > 5
+        || label.chars().any(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    Some((label.to_lowercase(), rest.trim().to_string()))
+}
+
+/// Splits text into sentences (at `.`, `!`, `?` followed by a space and a
+/// capital or digit), keeping decimal numbers and abbreviations like
+/// `p.m.` whole.
+pub fn sentences(text: &str) -> Vec<&str> {
+    let bytes = text.as_bytes();
+    let mut result = Vec::new();
+    let mut start = 0;
+    for i in 0..bytes.len() {
+        if matches!(bytes[i], b'.' | b'!' | b'?') && i + 2 < bytes.len() && bytes[i + 1] == b' ' {
+            let next = bytes[i + 2];
+            let before = &text[start..i];
+            let abbreviation = before.ends_with(" a.m")
+                || before.ends_with(" p.m")
+                || before.ends_with(" e.g")
+                || before.ends_with(" i.e")
+                || before.ends_with(" approx")
+                || before.ends_with(" vs");
+            if (next.is_ascii_uppercase() || next.is_ascii_digit()) && !abbreviation {
+                result.push(text[start..=i].trim());
+                start = i + 2;
+            }
+        }
+    }
+    if start < text.len() {
+        result.push(text[start..].trim());
+    }
+    result.into_iter().filter(|s| !s.is_empty()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn heading_synonyms() {
+        assert_eq!(section_kind("Issue Summary:"), SectionKind::Summary);
+        assert_eq!(
+            section_kind("2. Timeline (format bullet point)"),
+            SectionKind::Timeline
+        );
+        assert_eq!(
+            section_kind("Root Cause and Resolution"),
+            SectionKind::RootCause
+        );
+        assert_eq!(
+            section_kind("Corrective and Preventative Measures:"),
+            SectionKind::Actions
+        );
+        assert_eq!(
+            section_kind("Duration of the Outage:"),
+            SectionKind::Duration
+        );
+        assert_eq!(section_kind("Lessons Learned"), SectionKind::Lessons);
+        assert_eq!(section_kind("Appendix"), SectionKind::Other);
+    }
+
+    #[test]
+    fn plain_text_from_html_markdown_and_emoji() {
+        assert_eq!(
+            plain("<p>&emsp;:small_orange_diamond:Start Time: January 31 2023, 16:15 GMT+1</p>"),
+            "Start Time: January 31 2023, 16:15 GMT+1"
+        );
+        assert_eq!(
+            plain("- **10:00 PM PST:** The `api` [failed](http://x)"),
+            "- 10:00 PM PST: The api failed"
+        );
+        assert_eq!(
+            plain("snake_case stays, _emphasis_ goes"),
+            "snake_case stays, emphasis goes"
+        );
+    }
+
+    #[test]
+    fn headings_labels_and_sections() {
+        let doc = Doc::parse(
+            "# Outage\n\n**Issue Summary:**\n- Duration: from 1 PM to 2 PM\n\n**Timeline:**\n- 1:00 PM: alert\n\nRoot Cause:\nA bad deploy.\n",
+        );
+        assert_eq!(doc.h1, Some(("Outage".to_string(), 1)));
+        let duration = doc
+            .lines
+            .iter()
+            .find(|l| l.text.starts_with("Duration"))
+            .unwrap();
+        assert_eq!(
+            duration.section,
+            SectionKind::Duration,
+            "a known label opens its section"
+        );
+        assert_eq!(duration.label.as_ref().unwrap().0, "duration");
+        let alert = doc.lines.iter().find(|l| l.text.contains("alert")).unwrap();
+        assert_eq!(alert.section, SectionKind::Timeline);
+        assert!(alert.item);
+        let cause = doc
+            .lines
+            .iter()
+            .find(|l| l.text == "A bad deploy.")
+            .unwrap();
+        assert_eq!(cause.section, SectionKind::RootCause);
+        assert_eq!(cause.number, 10);
+    }
+
+    #[test]
+    fn hard_line_breaks_inside_a_sentence_are_joined() {
+        let doc =
+            Doc::parse("Impact: Approximately 30% of the\nusers were affected.\nNext sentence.\n");
+        assert_eq!(
+            doc.lines[0].text,
+            "Impact: Approximately 30% of the users were affected."
+        );
+        assert_eq!(
+            doc.lines[0].label.as_ref().unwrap().1,
+            "Approximately 30% of the users were affected."
+        );
+        assert_eq!(doc.lines.len(), 2);
+    }
+
+    #[test]
+    fn sentence_split_keeps_decimals_and_pm() {
+        assert_eq!(
+            sentences("It began at 2 p.m. EST and 12.5% saw errors. Then it ended. done"),
+            vec![
+                "It began at 2 p.m. EST and 12.5% saw errors.",
+                "Then it ended. done"
+            ]
+        );
+    }
+}
