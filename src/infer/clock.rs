@@ -215,10 +215,27 @@ const MONTH_FIRST_ZONES: &[&str] = &[
     "central standard time",
 ];
 
-/// Zone aliases from the site configuration: token (as written, any case)
-/// to an IANA name or a `+HH:MM` offset. They override the built-in table,
-/// and make ambiguous abbreviations usable.
-pub type ZoneAliases = [(String, String)];
+/// A zone alias from the site configuration: a token (as written, any
+/// case) and its IANA name or `+HH:MM` offset. Aliases override the
+/// built-in table and make ambiguous abbreviations usable. Compiled once.
+#[derive(Debug, Clone)]
+pub struct ZoneAlias {
+    pattern: Regex,
+    target: String,
+}
+
+impl ZoneAlias {
+    /// An alias of `token` for `target`.
+    pub fn new(token: &str, target: &str) -> ZoneAlias {
+        ZoneAlias {
+            pattern: regex(&format!(r"(?i)\b{}\b", regex::escape(token))),
+            target: target.to_string(),
+        }
+    }
+}
+
+/// The configured aliases.
+pub type ZoneAliases = [ZoneAlias];
 
 fn zone_of(def: ZoneDef, written: &str) -> Zone {
     match def {
@@ -255,17 +272,17 @@ pub fn scan(line: &str, aliases: &ZoneAliases) -> Vec<Token> {
     };
 
     // Zones first: `GMT+1` must not leave a `1` for the time patterns.
-    for (alias, target) in aliases {
-        let pattern = format!(r"(?i)\b{}\b", regex::escape(alias));
-        if let Ok(re) = Regex::new(&pattern) {
-            for m in re.find_iter(line) {
-                push(
-                    &mut tokens,
-                    TokenKind::Zone(Zone::Configured(target.clone()), m.as_str().to_string()),
-                    m.start(),
-                    m.end(),
-                );
-            }
+    for alias in aliases {
+        for m in alias.pattern.find_iter(line) {
+            push(
+                &mut tokens,
+                TokenKind::Zone(
+                    Zone::Configured(alias.target.clone()),
+                    m.as_str().to_string(),
+                ),
+                m.start(),
+                m.end(),
+            );
         }
     }
     for c in OFFSET_ZONE.captures_iter(line) {
@@ -775,7 +792,7 @@ mod tests {
 
     #[test]
     fn configured_aliases_win() {
-        let aliases = vec![("IST".to_string(), "Asia/Kolkata".to_string())];
+        let aliases = vec![ZoneAlias::new("IST", "Asia/Kolkata")];
         let tokens = scan("10:00 IST", &aliases);
         assert!(
             matches!(&tokens[1].kind, TokenKind::Zone(Zone::Configured(t), _) if t == "Asia/Kolkata")

@@ -165,7 +165,8 @@ fn action_items(doc: &Doc) -> Vec<Found<String>> {
 }
 
 /// Why a body without frontmatter is not a postmortem, if it is not: a
-/// stub (under 40 words), a bare link, or a text with no time, date or
+/// stub (under 15 words, or under 40 with no time, date or figure), a
+/// bare link, or a text with no time, date or
 /// figure at all that reads like an assignment or an explainer.
 fn not_a_postmortem(body: &str, doc: &Doc) -> Option<String> {
     let words: usize = doc
@@ -175,10 +176,11 @@ fn not_a_postmortem(body: &str, doc: &Doc) -> Option<String> {
         .sum();
     let without_urls = URL.replace_all(body, "");
     let url_words = body.split_whitespace().count() - without_urls.split_whitespace().count();
-    if words < 40 {
-        if url_words > 0 && without_urls.split_whitespace().count() <= 8 {
-            return Some("a bare link, not a postmortem".to_string());
-        }
+    if url_words > 0 && without_urls.split_whitespace().count() <= 8 {
+        return Some("a bare link, not a postmortem".to_string());
+    }
+    let figures = doc.lines.iter().any(|l| FIGURE.is_match(&l.text));
+    if words < 15 || (words < 40 && !figures) {
         return Some(format!("a stub of {words} words, not a postmortem"));
     }
     let figures_outside_assignment = doc

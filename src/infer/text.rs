@@ -248,11 +248,14 @@ impl Doc {
         let mut in_fence = false;
         let mut section = SectionKind::Other;
         let raw_lines: Vec<&str> = body.lines().collect();
+        let prose_fences = prose_fences(&raw_lines);
         for (index, raw) in raw_lines.iter().enumerate() {
             let number = index as u32 + 1;
             let trimmed = raw.trim();
             if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
-                in_fence = !in_fence;
+                if !prose_fences.contains(&index) {
+                    in_fence = !in_fence;
+                }
                 continue;
             }
             if in_fence {
@@ -364,6 +367,42 @@ impl Doc {
             .iter()
             .filter(move |l| kinds.contains(&l.section))
     }
+}
+
+/// Fence lines (indices) whose content is prose, not code: a fence marked
+/// `markdown`/`md`/`text` and its closing line, and a fence that is never
+/// closed (a postmortem pasted from a chat tool inside a code fence).
+fn prose_fences(lines: &[&str]) -> Vec<usize> {
+    let mut prose = Vec::new();
+    let mut open: Option<(usize, bool)> = None;
+    for (index, line) in lines.iter().enumerate() {
+        let trimmed = line.trim();
+        if !(trimmed.starts_with("```") || trimmed.starts_with("~~~")) {
+            continue;
+        }
+        match open {
+            None => {
+                let info = trimmed
+                    .trim_start_matches(['`', '~'])
+                    .trim()
+                    .to_ascii_lowercase();
+                open = Some((
+                    index,
+                    matches!(info.as_str(), "markdown" | "md" | "text" | "txt"),
+                ));
+            }
+            Some((start, is_prose)) => {
+                if is_prose {
+                    prose.extend([start, index]);
+                }
+                open = None;
+            }
+        }
+    }
+    if let Some((start, _)) = open {
+        prose.push(start);
+    }
+    prose
 }
 
 /// Splits `Label: text` when the label is short (at most five words).
@@ -478,6 +517,20 @@ mod tests {
             .unwrap();
         assert_eq!(cause.section, SectionKind::RootCause);
         assert_eq!(cause.number, 10);
+    }
+
+    #[test]
+    fn markdown_and_unclosed_fences_hold_prose() {
+        let doc = Doc::parse(
+            "Here it is:\n\n```markdown\n# Outage\nThe API failed.\n```\n\n```sh\nrm -rf /tmp/x\n```\n",
+        );
+        assert_eq!(doc.h1, Some(("Outage".to_string(), 4)));
+        assert!(
+            doc.lines.iter().all(|l| !l.text.contains("rm -rf")),
+            "code stays out"
+        );
+        let doc = Doc::parse("Certainly!\n\n```\n# Report\nThe site was down.\n");
+        assert_eq!(doc.h1, Some(("Report".to_string(), 4)));
     }
 
     #[test]

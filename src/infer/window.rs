@@ -45,8 +45,8 @@ pub struct WindowNote {
 /// What the window stage needs from the site configuration.
 #[derive(Debug, Clone, Default)]
 pub struct ZoneSettings {
-    /// Configured zone aliases (token, IANA name or offset).
-    pub aliases: Vec<(String, String)>,
+    /// Configured zone aliases, compiled.
+    pub aliases: Vec<clock::ZoneAlias>,
     /// The configured default zone, if the site set one explicitly.
     pub default_zone: Option<jiff::tz::TimeZone>,
 }

@@ -1111,7 +1111,7 @@ pub fn zone_settings(config: &Config) -> ZoneSettings {
         aliases: config
             .timezone_aliases
             .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
+            .map(|(token, target)| crate::infer::clock::ZoneAlias::new(token, target))
             .collect(),
         default_zone: config
             .default_timezone
