@@ -99,7 +99,7 @@ const DATE_LABELS: &[&str] = &[
 ];
 
 static CONNECTOR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:^|[\s,)(])(?:-|–|—|to|until|till|through|and)(?:[\s,(]|$)")
+    Regex::new(r"(?i)(?:^|[\s,)(])(?:-|–|—|~|to|until|till|through|and)(?:[\s,(]|$)")
         .unwrap_or_else(|_| unreachable!())
 });
 static RESTORED: LazyLock<Regex> = LazyLock::new(|| {
