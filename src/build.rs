@@ -31,6 +31,10 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Warnings fail the build.
     pub strict: bool,
+    /// The build date, which decides which action items are overdue;
+    /// `None` means today in UTC. The CLI takes it from
+    /// `SOURCE_DATE_EPOCH` when set, for reproducible builds.
+    pub build_date: Option<jiff::civil::Date>,
 }
 
 /// The folders and configuration a build works with.
@@ -121,15 +125,21 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         diagnostics,
         configuration: true,
     })?;
-    let renderer = Renderer::new(plan.root.as_deref(), &plan.config).map_err(|problems| {
-        let configuration = problems
-            .iter()
-            .any(|d| matches!(d.code, Code::ConfigError | Code::TemplateError));
-        BuildFailure {
-            diagnostics: problems.into_iter().collect(),
-            configuration,
-        }
-    })?;
+    let today = options.build_date.unwrap_or_else(|| {
+        jiff::Timestamp::now()
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .date()
+    });
+    let renderer =
+        Renderer::new(plan.root.as_deref(), &plan.config, today).map_err(|problems| {
+            let configuration = problems
+                .iter()
+                .any(|d| matches!(d.code, Code::ConfigError | Code::TemplateError));
+            BuildFailure {
+                diagnostics: problems.into_iter().collect(),
+                configuration,
+            }
+        })?;
 
     let loaded = crate::load::load(&plan.content, &plan.content);
     let mut diagnostics = loaded.diagnostics;

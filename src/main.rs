@@ -126,6 +126,7 @@ fn main() -> ExitCode {
                 base_url,
                 drafts,
                 strict,
+                build_date: source_date_epoch(),
             };
             match build(&options) {
                 Ok(report) => {
@@ -158,6 +159,18 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// The build date from `SOURCE_DATE_EPOCH` (seconds since 1970, UTC), the
+/// reproducible-builds convention, when set and valid.
+fn source_date_epoch() -> Option<jiff::civil::Date> {
+    let seconds: i64 = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    let timestamp = jiff::Timestamp::from_second(seconds).ok()?;
+    Some(timestamp.to_zoned(jiff::tz::TimeZone::UTC).date())
 }
 
 /// The configuration under `root` (default: the current folder).

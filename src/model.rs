@@ -277,6 +277,17 @@ pub struct Link {
     pub url: String,
 }
 
+/// One entry of the body's timeline section, as written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TimelineEntry {
+    /// The time as written (`10:05 PM PST`, `January 15, 2:15 PM EST`).
+    pub time: String,
+    /// What happened.
+    pub text: String,
+    /// 1-based line in the source file.
+    pub line: u32,
+}
+
 /// The clocks of GUIDE.md 5, in whole minutes from `impact.started_at`.
 /// Each is `None` unless both ends exist and the end is not earlier.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -360,6 +371,8 @@ pub struct Incident {
     /// The body's first line in the source file.
     #[serde(skip)]
     pub body_line: u32,
+    /// Entries of the body's timeline section (time and text), if any.
+    pub timeline: Vec<TimelineEntry>,
     /// Where each field came from, by field name (`impact.started_at`...).
     pub provenance: BTreeMap<String, Provenance>,
 }

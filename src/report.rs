@@ -76,6 +76,10 @@ pub struct FileReport {
     pub category: Option<String>,
     /// Severity, `SEV1`..`SEV4`.
     pub severity: Option<String>,
+    /// Report date, `YYYY-MM-DD` (the `date` field, else the start's date).
+    pub date: Option<String>,
+    /// Review status.
+    pub status: Option<String>,
     /// Duration in minutes.
     pub duration_minutes: Option<i64>,
     /// Impact.
@@ -196,6 +200,8 @@ pub fn inspect(paths: &[PathBuf], config: &Config) -> Vec<FileReport> {
                 id: None,
                 category: None,
                 severity: None,
+                date: None,
+                status: None,
                 duration_minutes: None,
                 impact: ImpactReport::default(),
                 provenance: BTreeMap::new(),
@@ -207,6 +213,8 @@ pub fn inspect(paths: &[PathBuf], config: &Config) -> Vec<FileReport> {
                 report.id = Some(i.id.clone());
                 report.category = i.category.clone();
                 report.severity = i.severity.map(|s| s.label().to_string());
+                report.date = i.sort_date().map(|d| d.to_string());
+                report.status = Some(i.status.as_str().to_string());
                 report.duration_minutes = i.duration_minutes;
                 report.impact = ImpactReport {
                     started_at: i.impact.started_at.as_ref().map(rfc3339),

@@ -106,3 +106,37 @@ fn pages_render_from_file_urls_in_a_real_browser() {
         String::from_utf8_lossy(&result.stderr)
     );
 }
+
+#[test]
+fn statistics_page_shows_its_charts_in_a_real_browser() {
+    let Some(browser) = browser_or_skip() else {
+        return;
+    };
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("public");
+    let output = hindsight(&repo(), &["build", "--output", site.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let page = format!("file://{}", site.join("stats/index.html").display());
+    let dom = headless(&browser, &["--dump-dom", &page]);
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    assert_eq!(
+        dom.matches("<svg class=\"chart\"").count(),
+        5,
+        "five charts"
+    );
+    assert!(dom.matches("<rect").count() > 20, "bars are drawn");
+    let shot = out.path().join("stats.png");
+    headless(
+        &browser,
+        &[
+            "--window-size=1280,2400",
+            &format!("--screenshot={}", shot.display()),
+            &page,
+        ],
+    );
+    let size = std::fs::metadata(&shot).map(|m| m.len()).unwrap_or(0);
+    assert!(
+        size > 80_000,
+        "the charts render to a non-trivial screenshot ({size} bytes)"
+    );
+}

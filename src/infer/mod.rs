@@ -110,6 +110,42 @@ pub fn infer(body: &str, settings: &ZoneSettings) -> Inference {
     inference
 }
 
+/// The entries of the body's timeline section: lines that start with a
+/// time (optionally with a date and zone), split into the time as written
+/// and the text after it. Bodies that never say "timeline" are not parsed.
+pub fn timeline_entries(body: &str) -> Vec<(String, String, u32)> {
+    if !body.to_ascii_lowercase().contains("timeline") {
+        return Vec::new();
+    }
+    let doc = Doc::parse(body);
+    doc.lines
+        .iter()
+        .filter(|l| l.section == SectionKind::Timeline && !l.heading)
+        .filter_map(|l| {
+            let tokens = clock::scan(&l.text, &[]);
+            let moment = clock::moments(&l.text, &tokens).into_iter().next()?;
+            if moment.start > 3 {
+                return None;
+            }
+            let end = if l.text[moment.end..].starts_with(')') {
+                moment.end + 1
+            } else {
+                moment.end
+            };
+            let time = l.text[..end]
+                .trim()
+                .trim_end_matches([':', '-', '–', '—', ' '])
+                .to_string();
+            let text = l.text[end..]
+                .trim_start_matches([')', ':', '-', '–', '—', ' ', ','])
+                .trim()
+                .to_string();
+            (!text.is_empty()).then_some((time, text, l.number))
+        })
+        .take(200)
+        .collect()
+}
+
 /// The first `#` heading, else a first line like `Postmortem: ...`.
 fn title(doc: &Doc) -> Option<Found<String>> {
     if let Some((text, line)) = &doc.h1 {
@@ -221,6 +257,28 @@ mod tests {
             items,
             vec!["Add a config review step.", "Monitor per-node traffic."]
         );
+    }
+
+    #[test]
+    fn timeline_entries_split_time_and_text() {
+        let entries = timeline_entries(SAMPLE);
+        assert_eq!(
+            entries,
+            vec![
+                (
+                    "10:00 PM".to_string(),
+                    "Issue detected through monitoring alerts.".to_string(),
+                    9
+                ),
+                ("2:00 AM".to_string(), "Service restored.".to_string(), 10),
+            ]
+        );
+        let html = timeline_entries(
+            "Timeline\n\n- **10:00 PM (UTC):** Alert fired\n- January 15, 2:15 PM EST: Team paged\n",
+        );
+        assert_eq!(html[0].0, "10:00 PM (UTC)");
+        assert_eq!(html[0].1, "Alert fired");
+        assert_eq!(html[1].0, "January 15, 2:15 PM EST");
     }
 
     #[test]

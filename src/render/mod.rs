@@ -5,6 +5,7 @@
 //! page and writes it at once, so rendered bodies are never held together.
 //! List and term pages get small [`pages::Summary`] rows, never bodies.
 
+pub mod charts;
 pub mod highlight;
 pub mod markdown;
 pub mod pages;
@@ -33,6 +34,8 @@ pub struct Renderer {
     highlighter: Highlighter,
     config: Config,
     site: SiteData,
+    /// The build date: decides which action items are overdue.
+    today: jiff::civil::Date,
 }
 
 /// What rendering produced besides the files.
@@ -49,10 +52,15 @@ pub struct RenderReport {
 
 impl Renderer {
     /// Loads the theme (default, named theme, archive overrides under
-    /// `root`) and compiles its templates.
+    /// `root`) and compiles its templates. `today` is the build date, which
+    /// decides which action items are overdue.
     ///
     /// Errors: a missing theme folder, unreadable or invalid templates.
-    pub fn new(root: Option<&Path>, config: &Config) -> Result<Renderer, Vec<Diagnostic>> {
+    pub fn new(
+        root: Option<&Path>,
+        config: &Config,
+        today: jiff::civil::Date,
+    ) -> Result<Renderer, Vec<Diagnostic>> {
         let theme = theme::Theme::load(root, config).map_err(|d| vec![d])?;
         let tera = theme::engine(&theme)?;
         Ok(Renderer {
@@ -61,6 +69,7 @@ impl Renderer {
             highlighter: Highlighter::new(config.highlight_max_bytes),
             config: config.clone(),
             site: SiteData::new(config),
+            today,
         })
     }
 
@@ -261,6 +270,65 @@ impl Renderer {
                         count,
                     ),
                 );
+                let f = crate::index::stats::figures(archive, &term.incidents, self.today);
+                context.insert("mitigate", &pages::figure(f.mitigate, count));
+                context.insert("term_actions", &f.actions);
+            }
+            Page::Stats => {
+                let all: Vec<usize> = (0..archive.incidents.len()).collect();
+                let f = crate::index::stats::figures(archive, &all, self.today);
+                context.insert("page_title", "Statistics");
+                context.insert("section", "stats");
+                context.insert("completion_pct", &f.actions.completion_pct());
+                context.insert(
+                    "distributions",
+                    &[
+                        pages::distribution_row("Duration", "duration", f.duration, f.total),
+                        pages::distribution_row("Time to detect", "detect", f.detect, f.total),
+                        pages::distribution_row(
+                            "Time to mitigate",
+                            "mitigate",
+                            f.mitigate,
+                            f.total,
+                        ),
+                    ],
+                );
+                context.insert(
+                    "charts",
+                    &StatsCharts {
+                        months: charts::month_bars("chart-months", &f.months),
+                        categories: charts::count_bars(
+                            "chart-categories",
+                            "Incidents by root-cause category",
+                            &f.categories,
+                            false,
+                        ),
+                        severities: charts::count_bars(
+                            "chart-severities",
+                            "Incidents by severity",
+                            &f.severities,
+                            true,
+                        ),
+                        durations: charts::count_bars(
+                            "chart-durations",
+                            "Incidents by duration",
+                            &f.duration_buckets,
+                            false,
+                        ),
+                        impacts: charts::count_bars(
+                            "chart-impacts",
+                            "Incidents by share of users affected",
+                            &f.impact_buckets,
+                            false,
+                        ),
+                    },
+                );
+                context.insert("figures", &f);
+            }
+            Page::ActionItems => {
+                context.insert("page_title", "Action items");
+                context.insert("section", "action-items");
+                context.insert("actions", &self.action_items(archive, shared));
             }
             Page::NotFound => {
                 context.insert("page_title", "Page not found");
@@ -350,23 +418,36 @@ impl Renderer {
                 .get(i)
                 .map(|s| (s.title.as_str(), s.url.as_str()))
         };
-        let related = incident
-            .related
-            .iter()
-            .map(
-                |r| match archive.incidents.iter().position(|i| &i.id == r) {
-                    Some(i) => RelatedLink {
-                        title: shared.summaries[i].title.clone(),
-                        url: shared.summaries[i].url.clone(),
-                        external: false,
-                    },
-                    None => RelatedLink {
-                        title: r.clone(),
-                        url: r.clone(),
-                        external: true,
-                    },
+        let related = crate::index::related::related(archive, index)
+            .into_iter()
+            .map(|r| match (r.index, r.url) {
+                (Some(i), _) => RelatedLink {
+                    title: shared.summaries[i].title.clone(),
+                    url: shared.summaries[i].url.clone(),
+                    external: false,
+                    reason: r.reason,
                 },
-            )
+                (None, url) => {
+                    let url = url.unwrap_or_default();
+                    RelatedLink {
+                        title: url.clone(),
+                        url: if is_safe_url(&url) {
+                            url
+                        } else {
+                            String::new()
+                        },
+                        external: true,
+                        reason: r.reason,
+                    }
+                }
+            })
+            .collect();
+        let recurrences = crate::index::related::recurrences(archive, index)
+            .into_iter()
+            .map(|i| NeighbourData {
+                title: &shared.summaries[i].title,
+                url: &shared.summaries[i].url,
+            })
             .collect();
         let provenance_note = incident
             .provenance
@@ -412,6 +493,160 @@ impl Renderer {
                 .map(|(title, url)| NeighbourData { title, url }),
             source: incident.source.to_string_lossy().replace('\\', "/"),
             has_inferred: provenance_note,
+            recurrences,
+            timeline: self.timeline_data(incident),
+        }
+    }
+}
+
+impl Renderer {
+    /// The clocks of an incident on one axis, the elapsed time between
+    /// them, and the body's timeline entries.
+    fn timeline_data<'a>(&self, incident: &'a crate::model::Incident) -> TimelineData<'a> {
+        let mut points: Vec<(&'static str, &jiff::Zoned)> = [
+            ("Started", incident.impact.started_at.as_ref()),
+            ("Detected", incident.detected_at.as_ref()),
+            ("Acknowledged", incident.acknowledged_at.as_ref()),
+            ("Mitigated", incident.mitigated_at.as_ref()),
+            ("Ended", incident.impact.ended_at.as_ref()),
+            ("Resolved", incident.resolved_at.as_ref()),
+        ]
+        .into_iter()
+        .filter_map(|(label, time)| time.map(|t| (label, t)))
+        .collect();
+        points.sort_by_key(|(_, t)| t.timestamp());
+        let (mut chart, mut steps) = (None, Vec::new());
+        if let Some(&(_, first)) = points.first()
+            && points.len() >= 2
+        {
+            let zone = incident.timezone.as_deref();
+            let first_day = pages::time_data(first, zone)
+                .local
+                .get(..10)
+                .unwrap_or("")
+                .to_string();
+            let clock_points: Vec<charts::ClockPoint> = points
+                .iter()
+                .map(|(label, time)| {
+                    let local = pages::time_data(time, zone).local;
+                    let day = local.get(..10).unwrap_or("");
+                    let clock = local.get(11..16).unwrap_or("").to_string();
+                    charts::ClockPoint {
+                        label,
+                        minutes: crate::resolve::minutes_between(first, time),
+                        time: if day == first_day {
+                            clock
+                        } else {
+                            format!("{day} {clock}")
+                        },
+                    }
+                })
+                .collect();
+            chart = Some(charts::clock_axis("incident-clocks", &clock_points));
+            for pair in points.windows(2) {
+                steps.push(TimelineStep {
+                    from: pair[0].0,
+                    to: pair[1].0,
+                    elapsed: crate::index::format_minutes(crate::resolve::minutes_between(
+                        pair[0].1, pair[1].1,
+                    )),
+                    at: pages::time_data(pair[1].1, zone).local,
+                });
+            }
+        }
+        TimelineData {
+            chart,
+            steps,
+            entries: &incident.timeline,
+        }
+    }
+
+    /// The archive-wide action items: overdue first (oldest due date
+    /// first), then the other open items grouped by owner, and completion
+    /// per incident.
+    fn action_items<'a>(&self, archive: &'a Archive, shared: &'a Shared<'a>) -> ActionsPage<'a> {
+        let all: Vec<usize> = (0..archive.incidents.len()).collect();
+        let figures = crate::index::stats::figures(archive, &all, self.today);
+        let mut overdue = Vec::new();
+        let mut by_owner: std::collections::BTreeMap<String, Vec<OpenItem<'a>>> =
+            std::collections::BTreeMap::new();
+        let mut incidents = Vec::new();
+        for (index, incident) in archive.incidents.iter().enumerate() {
+            let summary = &shared.summaries[index];
+            if !incident.action_items.is_empty() {
+                let done = incident
+                    .action_items
+                    .iter()
+                    .filter(|a| !a.is_open())
+                    .count();
+                let total = incident.action_items.len();
+                incidents.push(IncidentCompletion {
+                    title: &summary.title,
+                    url: &summary.url,
+                    done,
+                    total,
+                    pct: done * 100 / total,
+                });
+            }
+            for item in incident.action_items.iter().filter(|a| a.is_open()) {
+                let is_overdue = item.due.is_some_and(|due| due < self.today);
+                let row = OpenItem {
+                    title: &item.title,
+                    owner: item.owner.as_deref(),
+                    status: &item.status,
+                    priority: item.priority.as_deref(),
+                    due: item.due.map(|d| d.to_string()),
+                    overdue: is_overdue,
+                    link: item.link.as_deref().filter(|l| is_safe_url(l)),
+                    incident_title: &summary.title,
+                    incident_url: &summary.url,
+                };
+                if is_overdue {
+                    overdue.push((item.due, row));
+                } else {
+                    by_owner
+                        .entry(item.owner.clone().unwrap_or_default())
+                        .or_default()
+                        .push(row);
+                }
+            }
+        }
+        overdue.sort_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then(a.1.incident_url.cmp(b.1.incident_url))
+                .then(a.1.title.cmp(b.1.title))
+        });
+        let mut groups: Vec<OwnerGroup<'a>> = by_owner
+            .into_iter()
+            .map(|(owner, mut items)| {
+                items.sort_by(|a, b| {
+                    (a.due.is_none(), &a.due, a.incident_url, a.title).cmp(&(
+                        b.due.is_none(),
+                        &b.due,
+                        b.incident_url,
+                        b.title,
+                    ))
+                });
+                OwnerGroup {
+                    owner: if owner.is_empty() {
+                        "Unassigned".to_string()
+                    } else {
+                        owner
+                    },
+                    items,
+                }
+            })
+            .collect();
+        // Named owners first, alphabetically; unassigned items last.
+        groups.sort_by_key(|g| (g.owner == "Unassigned", g.owner.to_lowercase()));
+        incidents.sort_by(|a, b| a.pct.cmp(&b.pct).then(a.url.cmp(b.url)));
+        ActionsPage {
+            completion_pct: figures.actions.completion_pct(),
+            figures: figures.actions,
+            today: self.today.to_string(),
+            overdue: overdue.into_iter().map(|(_, row)| row).collect(),
+            groups,
+            incidents,
         }
     }
 }
@@ -524,6 +759,8 @@ struct IncidentData<'a> {
     next: Option<NeighbourData<'a>>,
     source: String,
     has_inferred: bool,
+    recurrences: Vec<NeighbourData<'a>>,
+    timeline: TimelineData<'a>,
 }
 
 #[derive(Serialize)]
@@ -549,6 +786,72 @@ struct RelatedLink {
     title: String,
     url: String,
     external: bool,
+    reason: String,
+}
+
+#[derive(Serialize)]
+struct StatsCharts {
+    months: String,
+    categories: String,
+    severities: String,
+    durations: String,
+    impacts: String,
+}
+
+#[derive(Serialize)]
+struct TimelineData<'a> {
+    /// The clocks on one axis (SVG), when two or more are known.
+    chart: Option<String>,
+    /// Elapsed time between consecutive clocks.
+    steps: Vec<TimelineStep>,
+    /// Entries of the body's timeline section.
+    entries: &'a [crate::model::TimelineEntry],
+}
+
+#[derive(Serialize)]
+struct TimelineStep {
+    from: &'static str,
+    to: &'static str,
+    elapsed: String,
+    at: String,
+}
+
+#[derive(Serialize)]
+struct OpenItem<'a> {
+    title: &'a str,
+    owner: Option<&'a str>,
+    status: &'a str,
+    priority: Option<&'a str>,
+    due: Option<String>,
+    overdue: bool,
+    link: Option<&'a str>,
+    incident_title: &'a str,
+    incident_url: &'a str,
+}
+
+#[derive(Serialize)]
+struct OwnerGroup<'a> {
+    owner: String,
+    items: Vec<OpenItem<'a>>,
+}
+
+#[derive(Serialize)]
+struct IncidentCompletion<'a> {
+    title: &'a str,
+    url: &'a str,
+    done: usize,
+    total: usize,
+    pct: usize,
+}
+
+#[derive(Serialize)]
+struct ActionsPage<'a> {
+    figures: crate::index::stats::ActionFigures,
+    completion_pct: usize,
+    today: String,
+    overdue: Vec<OpenItem<'a>>,
+    groups: Vec<OwnerGroup<'a>>,
+    incidents: Vec<IncidentCompletion<'a>>,
 }
 
 #[derive(Serialize)]

@@ -23,11 +23,21 @@ pub enum Page {
     Term(TaxonomyKind, usize),
     /// `404.html`.
     NotFound,
+    /// `stats/index.html`: figures and charts.
+    Stats,
+    /// `action-items/index.html`: open action items across the archive.
+    ActionItems,
 }
 
 /// Every page of the archive, in a fixed order.
 pub fn all_pages(archive: &Archive) -> Vec<Page> {
-    let mut pages = vec![Page::Home, Page::Incidents, Page::NotFound];
+    let mut pages = vec![
+        Page::Home,
+        Page::Incidents,
+        Page::NotFound,
+        Page::Stats,
+        Page::ActionItems,
+    ];
     pages.extend((0..archive.incidents.len()).map(Page::Incident));
     for taxonomy in &archive.taxonomies {
         pages.push(Page::Taxonomy(taxonomy.kind));
@@ -46,6 +56,8 @@ impl Page {
             Page::Taxonomy(kind) => format!("{}/index.html", kind.path()),
             Page::Term(kind, t) => term_url(kind, &archive.taxonomy(kind).terms[t].slug),
             Page::NotFound => "404.html".to_string(),
+            Page::Stats => "stats/index.html".to_string(),
+            Page::ActionItems => "action-items/index.html".to_string(),
         }
     }
 
@@ -58,6 +70,8 @@ impl Page {
             Page::Taxonomy(_) => "taxonomy.html",
             Page::Term(..) => "term.html",
             Page::NotFound => "404.html",
+            Page::Stats => "stats.html",
+            Page::ActionItems => "action-items.html",
         }
     }
 }
@@ -133,6 +147,16 @@ impl SiteData {
                 key: kind.path(),
             });
         }
+        nav.push(NavItem {
+            title: "Stats",
+            url: "stats/index.html".to_string(),
+            key: "stats",
+        });
+        nav.push(NavItem {
+            title: "Actions",
+            url: "action-items/index.html".to_string(),
+            key: "action-items",
+        });
         SiteData {
             title: config.title.clone(),
             description: config.description.clone(),
@@ -506,6 +530,35 @@ pub struct FigureData {
     pub p90: Option<String>,
     /// Maximum in words.
     pub max: Option<String>,
+}
+
+/// A distribution as a table row: the figure in words and the raw minutes
+/// (for tools and tests, in `data-` attributes).
+#[derive(Debug, Clone, Serialize)]
+pub struct DistributionRow {
+    /// `Duration`, `Time to detect`...
+    pub label: &'static str,
+    /// The slug used in `data-figure` attributes (`duration`, `detect`).
+    pub key: &'static str,
+    /// Figures in words.
+    pub figure: FigureData,
+    /// Raw minutes: median, p75, p90, max.
+    pub minutes: [Option<i64>; 4],
+}
+
+/// A distribution row.
+pub fn distribution_row(
+    label: &'static str,
+    key: &'static str,
+    d: Distribution,
+    total: usize,
+) -> DistributionRow {
+    DistributionRow {
+        label,
+        key,
+        figure: figure(d, total),
+        minutes: [d.median, d.p75, d.p90, d.max],
+    }
 }
 
 /// The figure of a distribution over `total` incidents.

@@ -27,6 +27,9 @@ const DEFAULT_TEMPLATES: &[(&str, &[u8])] = embedded!("templates":
     "taxonomy.html",
     "term.html",
     "404.html",
+    "stats.html",
+    "count-table.html",
+    "action-items.html",
 );
 
 /// The default theme's static files, embedded at compile time.

@@ -20,7 +20,7 @@ use crate::infer::ZoneSettings;
 use crate::load::SourceFile;
 use crate::model::{
     ACTION_STATUSES, ACTION_TYPES, ActionItem, Clocks, DETECTION_METHODS, IMPACT_KINDS, Impact,
-    Incident, Link, Provenance, Severity, Source, Status, TRIGGERS, Visibility,
+    Incident, Link, Provenance, Severity, Source, Status, TRIGGERS, TimelineEntry, Visibility,
 };
 use frontmatter::{Key, Node, Value};
 pub use timestamp::parse_timestamp;
@@ -965,6 +965,14 @@ impl Reader<'_> {
             action_items,
             related,
             links,
+            timeline: crate::infer::timeline_entries(&file.body)
+                .into_iter()
+                .map(|(time, text, line)| TimelineEntry {
+                    time,
+                    text,
+                    line: file.body_line + line - 1,
+                })
+                .collect(),
             body: file.body.clone(),
             body_line: file.body_line,
             provenance,

@@ -5,6 +5,9 @@
 //! Terms hold indices into [`Archive::incidents`], never copies, so a term
 //! page of 10,000 incidents costs 10,000 integers.
 
+pub mod related;
+pub mod stats;
+
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
@@ -326,6 +329,8 @@ pub struct Archive {
     /// Incident index by source path (relative to the content folder), for
     /// resolving `[x](other.md)` links.
     pub by_source: HashMap<PathBuf, usize>,
+    /// Incident index by id.
+    pub by_id: HashMap<String, usize>,
 }
 
 impl Archive {
@@ -443,6 +448,11 @@ impl Archive {
             };
             taxonomies.push(Taxonomy { kind, terms });
         }
+        let by_id = incidents
+            .iter()
+            .enumerate()
+            .map(|(i, incident)| (incident.id.clone(), i))
+            .collect();
         let by_source = incidents
             .iter()
             .enumerate()
@@ -454,6 +464,7 @@ impl Archive {
             duration_bucket,
             impact_bucket,
             by_source,
+            by_id,
         }
     }
 
