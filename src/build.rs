@@ -31,6 +31,8 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Warnings fail the build.
     pub strict: bool,
+    /// A publishing profile from `[profiles.NAME]`.
+    pub profile: Option<String>,
     /// The build date, which decides which action items are overdue;
     /// `None` means today in UTC. The CLI takes it from
     /// `SOURCE_DATE_EPOCH` when set, for reproducible builds.
@@ -48,6 +50,8 @@ pub struct Plan {
     pub output: PathBuf,
     /// Configuration with command-line overrides applied.
     pub config: Config,
+    /// The chosen profile (the default publishes everything).
+    pub profile: crate::profile::Profile,
 }
 
 impl Plan {
@@ -65,6 +69,36 @@ impl Plan {
                 .map_err(|problems| problems.into_iter().collect::<Diagnostics>())?,
             None => Config::default(),
         };
+        let profile = match &options.profile {
+            None => crate::profile::Profile::default(),
+            Some(name) => match config.profiles.get(name) {
+                Some(profile) => profile.clone(),
+                None => {
+                    let known: Vec<&str> = config.profiles.keys().map(String::as_str).collect();
+                    let mut problems = Diagnostics::new();
+                    problems.push(
+                        Diagnostic::error(
+                            Code::ConfigError,
+                            Path::new(crate::config::CONFIG_FILE),
+                            None,
+                            format!("no profile {name:?} in the configuration"),
+                        )
+                        .with_hint(if known.is_empty() {
+                            "define it as [profiles.NAME] in hindsight.toml".to_string()
+                        } else {
+                            format!("known profiles: {}", known.join(", "))
+                        }),
+                    );
+                    return Err(problems);
+                }
+            },
+        };
+        if let Some(base_url) = &profile.base_url {
+            config.base_url = base_url.clone();
+        }
+        if let Some(output_dir) = &profile.output_dir {
+            config.output_dir = output_dir.clone();
+        }
         if let Some(base_url) = &options.base_url {
             config.base_url = base_url.clone();
         }
@@ -85,6 +119,7 @@ impl Plan {
             content,
             output,
             config,
+            profile,
         })
     }
 }
@@ -146,12 +181,15 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     let resolved = crate::resolve::resolve(&loaded.files, &plan.config);
     diagnostics.extend(resolved.diagnostics);
     let total = resolved.incidents.len();
-    let incidents: Vec<_> = resolved
+    let (incidents, drafts): (Vec<_>, Vec<_>) = resolved
         .incidents
         .into_iter()
-        .filter(|i| options.drafts || !i.is_draft())
-        .collect();
+        .partition(|i| options.drafts || !i.is_draft());
     let drafts_skipped = total - incidents.len();
+    // Drafts and incidents a profile withholds are not published; links
+    // to them become text rather than broken links.
+    let (incidents, mut withheld) = crate::profile::apply(incidents, &plan.profile);
+    withheld.extend(drafts.into_iter().map(|i| i.source));
     let fail = |mut diagnostics: Diagnostics| {
         diagnostics.sort();
         BuildFailure {
@@ -174,7 +212,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         ));
         fail(d)
     })?;
-    let report = renderer.render_site(&archive, &loaded.assets, &plan.content, &output);
+    let report = renderer.render_site(&archive, &loaded.assets, &withheld, &plan.content, &output);
     diagnostics.extend(report.diagnostics);
     if diagnostics.fails(options.strict) {
         output.abort();

@@ -99,6 +99,8 @@ pub struct Config {
     /// Largest code block (in bytes) that is syntax highlighted; larger ones
     /// are shown plain. Default 64 KiB.
     pub highlight_max_bytes: usize,
+    /// Publishing profiles by name (`hindsight build --profile NAME`).
+    pub profiles: std::collections::BTreeMap<String, crate::profile::Profile>,
 }
 
 impl Default for Config {
@@ -117,6 +119,7 @@ impl Default for Config {
             categories: default_categories(),
             buckets: BucketEdges::default(),
             highlight_max_bytes: 64 * 1024,
+            profiles: std::collections::BTreeMap::new(),
         }
     }
 }

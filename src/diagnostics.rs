@@ -72,6 +72,10 @@ pub enum Code {
     UnreadableFile,
     /// A relative link or image that points to no file in the archive.
     MissingAsset,
+    /// A link to a postmortem or `#anchor` that does not exist.
+    BrokenLink,
+    /// A link to a postmortem this build does not publish (draft, profile).
+    UnpublishedLink,
     /// `hindsight.toml` is invalid.
     ConfigError,
     /// A template does not parse or does not render.
@@ -106,6 +110,8 @@ impl Code {
             Code::NotAPostmortem => "not-a-postmortem",
             Code::UnreadableFile => "unreadable-file",
             Code::MissingAsset => "missing-asset",
+            Code::BrokenLink => "broken-link",
+            Code::UnpublishedLink => "unpublished-link",
             Code::ConfigError => "config-error",
             Code::TemplateError => "template-error",
             Code::WriteError => "write-error",

@@ -23,6 +23,7 @@ pub mod index;
 pub mod infer;
 pub mod load;
 pub mod model;
+pub mod profile;
 pub mod render;
 pub mod report;
 pub mod resolve;

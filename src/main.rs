@@ -41,6 +41,9 @@ enum Command {
         /// Print every warning, not only the first 30
         #[arg(long, short)]
         verbose: bool,
+        /// Publish with the profile [profiles.NAME] of hindsight.toml
+        #[arg(long, value_name = "NAME")]
+        profile: Option<String>,
     },
     /// Validate every postmortem and report every error and warning; writes nothing.
     Check {
@@ -118,6 +121,7 @@ fn main() -> ExitCode {
             drafts,
             strict,
             verbose,
+            profile,
         } => {
             let options = BuildOptions {
                 root,
@@ -126,6 +130,7 @@ fn main() -> ExitCode {
                 base_url,
                 drafts,
                 strict,
+                profile,
                 build_date: source_date_epoch(),
             };
             match build(&options) {

@@ -67,6 +67,9 @@ pub fn related(archive: &Archive, index: usize) -> Vec<Related> {
                 }
             }
             Some(_) => {}
+            // An id that is not published (a draft, or withheld by a
+            // profile) is left out rather than shown as text.
+            None if !entry.contains("://") => {}
             None => result.push(Related {
                 index: None,
                 url: Some(entry.clone()),

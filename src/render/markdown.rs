@@ -21,8 +21,52 @@ use crate::config::RawHtml;
 pub struct BodyProblem {
     /// 1-based line within the body.
     pub line: u32,
+    /// What kind of problem.
+    pub kind: ProblemKind,
     /// What is wrong.
     pub message: String,
+}
+
+/// Kinds of body problems, each its own diagnostic code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// An image or file that does not exist (`missing-asset`, warning).
+    MissingAsset,
+    /// A link to a postmortem that does not exist (`broken-link`, error).
+    BrokenLink,
+    /// A link to a postmortem that is not published in this build (a
+    /// draft, or withheld by a profile): shown as text (warning).
+    UnpublishedLink,
+}
+
+/// A `#fragment` a body links to, checked once every page has rendered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnchorRef {
+    /// The target postmortem's source path; `None` for the same page.
+    pub target: Option<PathBuf>,
+    /// The fragment, without `#`.
+    pub fragment: String,
+    /// 1-based line within the body.
+    pub line: u32,
+}
+
+/// What rewriting links found: assets to copy, problems, anchors.
+#[derive(Debug, Default)]
+struct Found {
+    assets: BTreeSet<PathBuf>,
+    problems: Vec<BodyProblem>,
+    anchors: Vec<AnchorRef>,
+}
+
+/// What to do with a link or image URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Rewrite {
+    /// Keep it as written.
+    Keep,
+    /// Write this URL instead.
+    Replace(String),
+    /// Drop the link, keep its text (a postmortem not published).
+    Unlink,
 }
 
 /// A rendered body.
@@ -37,6 +81,8 @@ pub struct RenderedBody {
     pub problems: Vec<BodyProblem>,
     /// Headings: level, anchor id and text, in order.
     pub headings: Vec<(u8, String, String)>,
+    /// `#fragments` linked to, to check against the target's headings.
+    pub anchors: Vec<AnchorRef>,
 }
 
 /// What links in a body may point to. Cheap to clone (shared maps).
@@ -48,6 +94,8 @@ pub struct LinkTargets {
     pub pages: Arc<HashMap<PathBuf, String>>,
     /// Non-Markdown files under the content folder.
     pub assets: Arc<BTreeSet<PathBuf>>,
+    /// Postmortems in the archive that this build does not publish.
+    pub unpublished: Arc<HashSet<PathBuf>>,
 }
 
 /// Link schemes kept in links and images; anything else (`javascript:`,
@@ -80,7 +128,9 @@ pub fn render(
     let mut has_raw_html = false;
     let mut first_block = true;
     let mut iter = Parser::new_ext(body, options).into_offset_iter().peekable();
-    let mut assets = BTreeSet::new();
+    let mut found = Found::default();
+    // Links to unpublished postmortems lose their tag, keep their text.
+    let mut unlinking = false;
 
     while let Some((event, range)) = iter.next() {
         let at_start = std::mem::replace(&mut first_block, false);
@@ -91,13 +141,15 @@ pub fn render(
                     if matches!(event, Event::End(TagEnd::Heading(_))) {
                         break;
                     }
-                    inner.push(rewrite_event(
+                    if let Some(event) = rewrite_event(
                         event,
                         line_of(range.start),
                         links,
-                        &mut assets,
-                        &mut out.problems,
-                    ));
+                        &mut found,
+                        &mut unlinking,
+                    ) {
+                        inner.push(event);
+                    }
                 }
                 let text = plain_text(&inner);
                 if at_start && level == HeadingLevel::H1 && text.trim() == title.trim() {
@@ -152,14 +204,15 @@ pub fn render(
                 events.push(raw_policy(event, raw_html));
             }
             other => {
-                let event = rewrite_event(
+                if let Some(event) = rewrite_event(
                     other,
                     line_of(range.start),
                     links,
-                    &mut assets,
-                    &mut out.problems,
-                );
-                events.push(event);
+                    &mut found,
+                    &mut unlinking,
+                ) {
+                    events.push(event);
+                }
             }
         }
     }
@@ -167,10 +220,12 @@ pub fn render(
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     if has_raw_html && raw_html == RawHtml::Sanitize {
-        html = sanitize(&html, body, links, &mut assets, &mut out.problems);
+        html = sanitize(&html, body, links, &mut found);
     }
     out.html = html;
-    out.assets = assets.into_iter().collect();
+    out.assets = found.assets.into_iter().collect();
+    out.problems = found.problems;
+    out.anchors = found.anchors;
     out
 }
 
@@ -187,15 +242,9 @@ fn raw_policy(event: Event<'_>, policy: RawHtml) -> Event<'_> {
 /// `text-align` in style attributes (table alignment). `src` and `href` in
 /// raw HTML are resolved like Markdown links (assets copied, missing files
 /// reported at the line that names them).
-fn sanitize(
-    html: &str,
-    body: &str,
-    links: &LinkTargets,
-    assets: &mut BTreeSet<PathBuf>,
-    problems: &mut Vec<BodyProblem>,
-) -> String {
-    let found: Arc<Mutex<(BTreeSet<PathBuf>, Vec<BodyProblem>)>> = Arc::default();
-    let (sink, targets, body_text) = (found.clone(), links.clone(), body.to_string());
+fn sanitize(html: &str, body: &str, links: &LinkTargets, found: &mut Found) -> String {
+    let shared: Arc<Mutex<Found>> = Arc::default();
+    let (sink, targets, body_text) = (shared.clone(), links.clone(), body.to_string());
     let mut builder = ammonia::Builder::default();
     builder
         .add_generic_attributes(["id", "class", "aria-label", "aria-hidden", "data-lang"])
@@ -212,28 +261,33 @@ fn sanitize(
             let line = body_text
                 .find(value)
                 .map_or(1, |i| body_text[..i].matches('\n').count() as u32 + 1);
-            let Ok(mut guard) = sink.lock() else {
+            let Ok(mut found) = sink.lock() else {
                 return Some(value.into());
             };
-            let (assets, problems) = &mut *guard;
-            match rewrite_url(value, attribute == "src", line, &targets, assets, problems) {
-                Some(url) => Some(url.into()),
-                None => Some(value.into()),
+            match rewrite_url(value, attribute == "src", line, &targets, &mut found) {
+                Rewrite::Replace(url) => Some(url.into()),
+                // Raw HTML cannot lose its tag here: point it nowhere.
+                Rewrite::Unlink => Some("#".into()),
+                Rewrite::Keep => Some(value.into()),
             }
         });
     let clean = builder.clean(html).to_string();
     drop(builder);
-    if let Ok(mut guard) = found.lock() {
-        let (found_assets, found_problems) = &mut *guard;
-        assets.append(found_assets);
+    if let Ok(mut extra) = shared.lock() {
+        found.assets.append(&mut extra.assets);
         // A Markdown link kept as written passes the sanitiser too: report
-        // each missing target once.
-        for problem in found_problems.drain(..) {
-            if !problems.iter().any(|p| p.message == problem.message) {
-                problems.push(problem);
+        // each problem once.
+        for problem in extra.problems.drain(..) {
+            if !found.problems.iter().any(|p| p.message == problem.message) {
+                found.problems.push(problem);
             }
         }
-        problems.sort_by_key(|p| p.line);
+        for anchor in extra.anchors.drain(..) {
+            if !found.anchors.contains(&anchor) {
+                found.anchors.push(anchor);
+            }
+        }
+        found.problems.sort_by_key(|p| p.line);
     }
     clean
 }
@@ -244,28 +298,42 @@ fn is_rewritten(url: &str) -> bool {
     url.starts_with("../../assets/") || (url.starts_with("../") && url.contains("/index.html"))
 }
 
+/// Rewrites link and image targets; `None` drops the event (the tags of
+/// a link to an unpublished postmortem).
 fn rewrite_event<'a>(
     event: Event<'a>,
     line: u32,
     links: &LinkTargets,
-    assets: &mut BTreeSet<PathBuf>,
-    problems: &mut Vec<BodyProblem>,
-) -> Event<'a> {
+    found: &mut Found,
+    unlinking: &mut bool,
+) -> Option<Event<'a>> {
     match event {
         Event::Start(Tag::Link {
             link_type,
             dest_url,
             title,
             id,
-        }) => {
-            let dest_url = rewrite_url(&dest_url, false, line, links, assets, problems)
-                .map_or(dest_url, CowStr::from);
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            })
+        }) => match rewrite_url(&dest_url, false, line, links, found) {
+            Rewrite::Unlink => {
+                *unlinking = true;
+                None
+            }
+            rewrite => {
+                let dest_url = match rewrite {
+                    Rewrite::Replace(url) => CowStr::from(url),
+                    _ => dest_url,
+                };
+                Some(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }))
+            }
+        },
+        Event::End(TagEnd::Link) if *unlinking => {
+            *unlinking = false;
+            None
         }
         Event::Start(Tag::Image {
             link_type,
@@ -273,37 +341,52 @@ fn rewrite_event<'a>(
             title,
             id,
         }) => {
-            let dest_url = rewrite_url(&dest_url, true, line, links, assets, problems)
-                .map_or(dest_url, CowStr::from);
-            Event::Start(Tag::Image {
+            let dest_url = match rewrite_url(&dest_url, true, line, links, found) {
+                Rewrite::Replace(url) => CowStr::from(url),
+                Rewrite::Unlink | Rewrite::Keep => dest_url,
+            };
+            Some(Event::Start(Tag::Image {
                 link_type,
                 dest_url,
                 title,
                 id,
-            })
+            }))
         }
-        other => other,
+        other => Some(other),
     }
 }
 
-/// The URL to write for a link or image, or `None` to keep it as written.
+/// What to write for a link or image URL, recording assets to copy,
+/// anchors to check and problems.
 fn rewrite_url(
     url: &str,
     image: bool,
     line: u32,
     links: &LinkTargets,
-    assets: &mut BTreeSet<PathBuf>,
-    problems: &mut Vec<BodyProblem>,
-) -> Option<String> {
+    found: &mut Found,
+) -> Rewrite {
     let trimmed = url.trim();
     if let Some(scheme) = scheme_of(trimmed) {
-        return (!SAFE_SCHEMES.contains(&scheme.to_ascii_lowercase().as_str()))
-            .then(|| "#".to_string());
+        return if SAFE_SCHEMES.contains(&scheme.to_ascii_lowercase().as_str()) {
+            Rewrite::Keep
+        } else {
+            Rewrite::Replace("#".to_string())
+        };
     }
-    if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with("//") {
-        return None;
+    if let Some(fragment) = trimmed.strip_prefix('#') {
+        if !fragment.is_empty() && !image {
+            found.anchors.push(AnchorRef {
+                target: None,
+                fragment: fragment.to_string(),
+                line,
+            });
+        }
+        return Rewrite::Keep;
     }
-    let (path_part, fragment) = match trimmed.find(['#', '?']) {
+    if trimmed.is_empty() || trimmed.starts_with("//") {
+        return Rewrite::Keep;
+    }
+    let (path_part, suffix) = match trimmed.find(['#', '?']) {
         Some(i) => (&trimmed[..i], &trimmed[i..]),
         None => (trimmed, ""),
     };
@@ -317,37 +400,59 @@ fn rewrite_url(
             .map(Path::to_path_buf)
             .unwrap_or_default()
     };
+    let what = if image { "image" } else { "link" };
     let Some(target) = normalise(&base.join(decoded.trim_start_matches('/'))) else {
-        problems.push(BodyProblem {
+        found.problems.push(BodyProblem {
             line,
-            message: format!(
-                "{} {url:?} points outside the archive",
-                if image { "image" } else { "link" }
-            ),
+            kind: ProblemKind::MissingAsset,
+            message: format!("{what} {url:?} points outside the archive"),
         });
-        return None;
+        return Rewrite::Keep;
     };
     if let Some(id) = links.pages.get(&target) {
-        return Some(format!("../{id}/index.html{fragment}"));
+        if let Some(fragment) = suffix.strip_prefix('#').filter(|f| !f.is_empty()) {
+            found.anchors.push(AnchorRef {
+                target: Some(target.clone()),
+                fragment: fragment.to_string(),
+                line,
+            });
+        }
+        return Rewrite::Replace(format!("../{id}/index.html{suffix}"));
+    }
+    if links.unpublished.contains(&target) {
+        found.problems.push(BodyProblem {
+            line,
+            kind: ProblemKind::UnpublishedLink,
+            message: format!(
+                "{what} {url:?} names a postmortem this build does not publish; shown as text"
+            ),
+        });
+        return if image {
+            Rewrite::Keep
+        } else {
+            Rewrite::Unlink
+        };
     }
     if links.assets.contains(&target) {
         let encoded = percent_encode_path(&target.to_string_lossy());
-        assets.insert(target);
-        return Some(format!("../../assets/{encoded}{fragment}"));
+        found.assets.insert(target);
+        return Rewrite::Replace(format!("../../assets/{encoded}{suffix}"));
     }
     let is_markdown = crate::load::is_markdown(&target.to_string_lossy());
-    problems.push(BodyProblem {
+    found.problems.push(BodyProblem {
         line,
-        message: if is_markdown {
-            format!("link {url:?} names a postmortem that is not in the archive (or not published)")
+        kind: if is_markdown {
+            ProblemKind::BrokenLink
         } else {
-            format!(
-                "{} {url:?} names no file in the archive",
-                if image { "image" } else { "link" }
-            )
+            ProblemKind::MissingAsset
+        },
+        message: if is_markdown {
+            format!("{what} {url:?} names a postmortem that is not in the archive")
+        } else {
+            format!("{what} {url:?} names no file in the archive")
         },
     });
-    None
+    Rewrite::Keep
 }
 
 /// The scheme of an absolute URL (`https` of `https://x`), if any.
@@ -461,6 +566,7 @@ mod tests {
             source: PathBuf::from("2024/this.md"),
             pages: Arc::new([(PathBuf::from("2024/other.md"), "other".to_string())].into()),
             assets: Arc::new([PathBuf::from("2024/img/graph.png")].into()),
+            unpublished: Arc::new([PathBuf::from("2024/draft.md")].into()),
         };
         render(body, "Title", &links, &Highlighter::new(65536), policy)
     }
@@ -540,6 +646,31 @@ mod tests {
         assert_eq!(out.assets, [PathBuf::from("2024/img/graph.png")]);
         assert_eq!(out.problems.len(), 1);
         assert_eq!(out.problems[0].line, 5);
+    }
+
+    #[test]
+    fn links_to_unpublished_postmortems_become_text_and_anchors_are_collected() {
+        let out = render_simple(
+            "See [the draft](draft.md) and [other](other.md#timeline) and [here](#top).\n\n[gone](gone.md)\n",
+            RawHtml::Sanitize,
+        );
+        assert!(out.html.contains("See the draft and"), "{}", out.html);
+        assert!(!out.html.contains("draft.md"), "{}", out.html);
+        let kinds: Vec<ProblemKind> = out.problems.iter().map(|p| p.kind).collect();
+        assert_eq!(
+            kinds,
+            vec![ProblemKind::UnpublishedLink, ProblemKind::BrokenLink]
+        );
+        assert_eq!(out.anchors.len(), 2);
+        assert_eq!(out.anchors[0].target, Some(PathBuf::from("2024/other.md")));
+        assert_eq!(
+            out.anchors[1],
+            AnchorRef {
+                target: None,
+                fragment: "top".into(),
+                line: 1
+            }
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! List and term pages get small [`pages::Summary`] rows, never bodies.
 
 pub mod charts;
+pub mod feeds;
 pub mod highlight;
 pub mod markdown;
 pub mod pages;
@@ -80,6 +81,7 @@ impl Renderer {
         &self,
         archive: &Archive,
         available_assets: &BTreeSet<PathBuf>,
+        unpublished: &[PathBuf],
         content_dir: &Path,
         output: &Output,
     ) -> RenderReport {
@@ -96,18 +98,19 @@ impl Renderer {
             summaries: &summaries,
             pages_by_source: Arc::new(pages_by_source),
             available_assets: Arc::new(available_assets.clone()),
+            unpublished: Arc::new(unpublished.iter().cloned().collect()),
         };
         let jobs = pages::all_pages(archive);
-        let results: Vec<(Vec<Diagnostic>, Vec<PathBuf>)> = jobs
+        let results: Vec<(Vec<Diagnostic>, Vec<PathBuf>, Option<PageLinks>)> = jobs
             .par_iter()
             .map(|page| {
                 let path = page.path(archive);
                 match self.render_page(*page, &path, &shared) {
-                    Ok((html, problems, assets)) => match output.write(&path, html.as_bytes()) {
-                        Ok(()) => (problems, assets),
-                        Err(e) => (vec![write_error(&e)], Vec::new()),
+                    Ok(rendered) => match output.write(&path, rendered.html.as_bytes()) {
+                        Ok(()) => (rendered.problems, rendered.assets, rendered.links),
+                        Err(e) => (vec![write_error(&e)], Vec::new(), None),
                     },
-                    Err(diagnostic) => (vec![diagnostic], Vec::new()),
+                    Err(diagnostic) => (vec![diagnostic], Vec::new(), None),
                 }
             })
             .collect();
@@ -116,9 +119,40 @@ impl Renderer {
             ..RenderReport::default()
         };
         let mut assets = BTreeSet::new();
-        for (problems, page_assets) in results {
+        let mut links = Vec::new();
+        for (problems, page_assets, page_links) in results {
             report.diagnostics.extend(problems);
             assets.extend(page_assets);
+            links.extend(page_links);
+        }
+        report.diagnostics.extend(check_anchors(archive, &links));
+        // Machine-readable output: JSON export, feed, sitemap, robots.
+        let base_url = self.site.base_url.as_str();
+        let page_paths: Vec<String> = jobs.iter().map(|page| page.path(archive)).collect();
+        let mut extras = vec![
+            (
+                "incidents.json".to_string(),
+                feeds::incidents_json(archive, &self.config.title, base_url),
+            ),
+            (
+                "atom.xml".to_string(),
+                feeds::atom(
+                    archive,
+                    &self.config.title,
+                    &self.config.description,
+                    base_url,
+                ),
+            ),
+            ("robots.txt".to_string(), feeds::robots(base_url)),
+        ];
+        if let Some(sitemap) = feeds::sitemap(&page_paths, base_url) {
+            extras.push(("sitemap.xml".to_string(), sitemap));
+        }
+        for (name, text) in extras {
+            match output.write(&name, text.as_bytes()) {
+                Ok(()) => report.files += 1,
+                Err(e) => report.diagnostics.push(write_error(&e)),
+            }
         }
         for (name, file) in &self.theme.static_files {
             let result = file
@@ -148,8 +182,9 @@ impl Renderer {
         page: Page,
         path: &str,
         shared: &Shared<'_>,
-    ) -> Result<(String, Vec<Diagnostic>, Vec<PathBuf>), Diagnostic> {
+    ) -> Result<RenderedPage, Diagnostic> {
         let archive = shared.archive;
+        let mut page_links = None;
         let mut context = tera::Context::new();
         let root = pages::root_prefix(path);
         context.insert("site", &self.site);
@@ -178,6 +213,7 @@ impl Renderer {
                     source: incident.source.clone(),
                     pages: shared.pages_by_source.clone(),
                     assets: shared.available_assets.clone(),
+                    unpublished: shared.unpublished.clone(),
                 };
                 let body = markdown::render(
                     &incident.body,
@@ -187,17 +223,37 @@ impl Renderer {
                     self.config.raw_html,
                 );
                 for problem in &body.problems {
-                    problems.push(
-                        Diagnostic::warning(
+                    let at = Some(Position::new(incident.body_line + problem.line - 1, 1));
+                    let file = &incident.display_path;
+                    problems.push(match problem.kind {
+                        markdown::ProblemKind::MissingAsset => Diagnostic::warning(
                             Code::MissingAsset,
-                            &incident.display_path,
-                            Some(Position::new(incident.body_line + problem.line - 1, 1)),
+                            file,
+                            at,
                             problem.message.clone(),
                         )
                         .with_hint("fix the path, relative to this file"),
-                    );
+                        markdown::ProblemKind::BrokenLink => {
+                            Diagnostic::error(Code::BrokenLink, file, at, problem.message.clone())
+                                .with_hint(
+                                    "link to an existing postmortem file, relative to this one",
+                                )
+                        }
+                        markdown::ProblemKind::UnpublishedLink => Diagnostic::warning(
+                            Code::UnpublishedLink,
+                            file,
+                            at,
+                            problem.message.clone(),
+                        )
+                        .with_hint("publish the target too, or remove the link"),
+                    });
                 }
                 assets = body.assets;
+                page_links = Some(PageLinks {
+                    index,
+                    ids: body.headings.iter().map(|(_, id, _)| id.clone()).collect(),
+                    anchors: body.anchors,
+                });
                 context.insert("page_title", &incident.title);
                 context.insert("section", "incidents");
                 context.insert("incident", &self.incident_data(archive, index, shared));
@@ -345,7 +401,12 @@ impl Renderer {
                 format!("rendering {path}: {}", theme::template_error_text(&e)),
             )
         })?;
-        Ok((html, problems, assets))
+        Ok(RenderedPage {
+            html,
+            problems,
+            assets,
+            links: page_links,
+        })
     }
 
     fn canonical(&self, path: &str) -> String {
@@ -672,11 +733,75 @@ fn write_error(error: &crate::write::WriteError) -> Diagnostic {
     )
 }
 
+/// One rendered page and what it found.
+struct RenderedPage {
+    html: String,
+    problems: Vec<Diagnostic>,
+    assets: Vec<PathBuf>,
+    links: Option<PageLinks>,
+}
+
+/// An incident page's heading ids and the `#fragments` it links to.
+struct PageLinks {
+    index: usize,
+    ids: std::collections::HashSet<String>,
+    anchors: Vec<markdown::AnchorRef>,
+}
+
+/// Checks every `#fragment` against the headings of its target page: a
+/// fragment into another postmortem that matches no heading is a
+/// `broken-link` error; within the same page, a warning (real archives
+/// carry stale in-page anchors, and the page still works).
+fn check_anchors(archive: &Archive, pages: &[PageLinks]) -> Vec<Diagnostic> {
+    let by_index: HashMap<usize, &PageLinks> = pages.iter().map(|p| (p.index, p)).collect();
+    let mut problems = Vec::new();
+    for page in pages {
+        let incident = &archive.incidents[page.index];
+        for anchor in &page.anchors {
+            let target = match &anchor.target {
+                None => Some(page.index),
+                Some(source) => archive.by_source.get(source).copied(),
+            };
+            let Some(ids) = target.and_then(|t| by_index.get(&t)).map(|p| &p.ids) else {
+                continue;
+            };
+            let slug = crate::slug::slugify(&anchor.fragment);
+            if ids.contains(&anchor.fragment)
+                || ids.contains(&slug)
+                || ids.contains(&format!("h-{slug}"))
+                || anchor.fragment.starts_with("fn")
+            {
+                continue;
+            }
+            let at = Some(Position::new(incident.body_line + anchor.line - 1, 1));
+            let message = format!(
+                "#{} matches no heading of the {} page",
+                anchor.fragment,
+                if anchor.target.is_some() {
+                    "linked"
+                } else {
+                    "same"
+                }
+            );
+            let hint = "link to a heading's anchor (shown by the # beside it)";
+            problems.push(if anchor.target.is_some() {
+                Diagnostic::error(Code::BrokenLink, &incident.display_path, at, message)
+                    .with_hint(hint)
+            } else {
+                Diagnostic::warning(Code::BrokenLink, &incident.display_path, at, message)
+                    .with_hint(hint)
+            });
+        }
+    }
+    problems
+}
+
 struct Shared<'a> {
     archive: &'a Archive,
     summaries: &'a [Summary],
     pages_by_source: Arc<HashMap<PathBuf, String>>,
     available_assets: Arc<BTreeSet<PathBuf>>,
+    unpublished: Arc<std::collections::HashSet<PathBuf>>,
 }
 
 #[derive(Serialize)]
