@@ -27,5 +27,6 @@ pub mod profile;
 pub mod render;
 pub mod report;
 pub mod resolve;
+pub mod scaffold;
 pub mod slug;
 pub mod write;

@@ -72,6 +72,20 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Scaffold an archive: hindsight.toml, an example postmortem, a template, a GitHub Pages workflow.
+    Init {
+        /// Folder to create the archive in [default: .]
+        #[arg(value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+    /// Write a new postmortem from the archive's template, dated today in the archive's zone.
+    New {
+        /// Title of the postmortem
+        title: String,
+        /// Archive root [default: .]
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+    },
     /// Show (or with --write, prepend) inferred frontmatter for free-form postmortems.
     Import {
         /// Folder of postmortems
@@ -113,6 +127,8 @@ fn main() -> ExitCode {
             format,
         } => inspect(&paths, root, format),
         Command::Import { dir, write, root } => import(&dir, root, write),
+        Command::Init { dir } => init(&dir.unwrap_or_else(|| PathBuf::from("."))),
+        Command::New { title, root } => new(&title, root),
         Command::Build {
             root,
             content,
@@ -176,6 +192,56 @@ fn source_date_epoch() -> Option<jiff::civil::Date> {
         .ok()?;
     let timestamp = jiff::Timestamp::from_second(seconds).ok()?;
     Some(timestamp.to_zoned(jiff::tz::TimeZone::UTC).date())
+}
+
+/// Today in `zone` (an IANA name), from the system clock: used only to
+/// date new files, never to build.
+fn today_in(zone: &str) -> jiff::civil::Date {
+    let tz = jiff::tz::TimeZone::get(zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    jiff::Timestamp::now().to_zoned(tz).date()
+}
+
+fn init(dir: &std::path::Path) -> ExitCode {
+    match hindsight::scaffold::init(dir, today_in("UTC")) {
+        Ok(outcomes) => {
+            for outcome in outcomes {
+                match outcome {
+                    hindsight::scaffold::Outcome::Created(path) => {
+                        eprintln!("created {}", path.display())
+                    }
+                    hindsight::scaffold::Outcome::Kept(path) => {
+                        eprintln!("kept {} (it exists)", path.display())
+                    }
+                }
+            }
+            eprintln!("next: cd {} && hindsight build", dir.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: cannot scaffold {}: {e}", dir.display());
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn new(title: &str, root: Option<PathBuf>) -> ExitCode {
+    let root = root.unwrap_or_else(|| PathBuf::from("."));
+    let config = match load_config(Some(root.clone())) {
+        Ok(config) => config,
+        Err(code) => return code,
+    };
+    let today = today_in(config.default_zone_name());
+    match hindsight::scaffold::new_postmortem(&root, &root.join(&config.content_dir), title, today)
+    {
+        Ok(path) => {
+            println!("{}", path.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
 }
 
 /// The configuration under `root` (default: the current folder).

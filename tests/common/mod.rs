@@ -134,3 +134,129 @@ pub fn broken_links(site: &Path) -> Vec<String> {
     }
     broken
 }
+
+/// Serves `dir` over HTTP on a free loopback port, under the path prefix
+/// `prefix` (e.g. `/repo/`), like a GitHub Pages project site. A folder URL
+/// serves its `index.html`. Returns the base URL. The server thread lives
+/// as long as the test process.
+pub fn serve(dir: &Path, prefix: &str) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    let port = listener.local_addr().unwrap().port();
+    let root = dir.to_path_buf();
+    let base = format!("http://127.0.0.1:{port}{prefix}");
+    let prefix = prefix.to_string();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let root = root.clone();
+            let prefix = prefix.clone();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut request = String::new();
+                if reader.read_line(&mut request).is_err() {
+                    return;
+                }
+                loop {
+                    let mut header = String::new();
+                    if reader.read_line(&mut header).map_or(true, |n| n == 0)
+                        || header.trim().is_empty()
+                    {
+                        break;
+                    }
+                }
+                let target = request.split_whitespace().nth(1).unwrap_or("/");
+                let path = target.split(['?', '#']).next().unwrap_or("/");
+                let file = path.strip_prefix(&prefix).map(|rel| {
+                    let rel = percent_decode(rel);
+                    let mut file = root.join(&rel);
+                    if rel.is_empty() || rel.ends_with('/') || file.is_dir() {
+                        file = file.join("index.html");
+                    }
+                    file
+                });
+                let body = file
+                    .filter(|_| !path.contains(".."))
+                    .and_then(|f| std::fs::read(&f).ok().map(|b| (f, b)));
+                let response = match body {
+                    Some((file, bytes)) => {
+                        let kind = match file.extension().and_then(|e| e.to_str()) {
+                            Some("html") => "text/html; charset=utf-8",
+                            Some("css") => "text/css",
+                            Some("js") => "text/javascript",
+                            Some("json") => "application/json",
+                            Some("svg") => "image/svg+xml",
+                            Some("xml") => "application/xml",
+                            _ => "application/octet-stream",
+                        };
+                        let mut r = format!("HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", bytes.len()).into_bytes();
+                        r.extend(bytes);
+                        r
+                    }
+                    None => {
+                        b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                            .to_vec()
+                    }
+                };
+                let _ = stream.write_all(&response);
+            });
+        }
+    });
+    base
+}
+
+/// GETs `url` (http://127.0.0.1:PORT/...) and returns the status code and
+/// body.
+pub fn http_get(url: &str) -> (u16, Vec<u8>) {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").expect("http URL");
+    let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let mut stream = std::net::TcpStream::connect(host).expect("connect");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    let head_end = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map_or(response.len(), |i| i + 4);
+    let status = String::from_utf8_lossy(&response[..head_end])
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, response[head_end..].to_vec())
+}
+
+/// Resolves a relative reference against a base URL (path part only).
+pub fn resolve_url(base: &str, reference: &str) -> String {
+    let reference = reference.split('#').next().unwrap_or("");
+    if reference.starts_with("http://") || reference.starts_with("https://") {
+        return reference.to_string();
+    }
+    let (origin, base_path) = {
+        let after = base.find("://").map_or(0, |i| i + 3);
+        let slash = base[after..].find('/').map_or(base.len(), |i| after + i);
+        (&base[..slash], &base[slash..])
+    };
+    let mut segments: Vec<&str> = if reference.starts_with('/') {
+        Vec::new()
+    } else {
+        let dir = &base_path[..base_path.rfind('/').map_or(0, |i| i + 1)];
+        dir.split('/').filter(|s| !s.is_empty()).collect()
+    };
+    for part in reference.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                segments.pop();
+            }
+            other => segments.push(other),
+        }
+    }
+    let trailing = if reference.ends_with('/') { "/" } else { "" };
+    format!("{origin}/{}{trailing}", segments.join("/"))
+}
