@@ -10,6 +10,7 @@ pub mod feeds;
 pub mod highlight;
 pub mod markdown;
 pub mod pages;
+pub mod search;
 pub mod theme;
 
 use std::collections::{BTreeSet, HashMap};
@@ -148,6 +149,7 @@ impl Renderer {
         if let Some(sitemap) = feeds::sitemap(&page_paths, base_url) {
             extras.push(("sitemap.xml".to_string(), sitemap));
         }
+        extras.extend(search::files(archive, shared.summaries));
         for (name, text) in extras {
             match output.write(&name, text.as_bytes()) {
                 Ok(()) => report.files += 1,

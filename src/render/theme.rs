@@ -37,6 +37,7 @@ const DEFAULT_STATIC: &[(&str, &[u8])] = embedded!("static":
     "style.css",
     "syntax.css",
     "favicon.svg",
+    "search.js",
 );
 
 /// Where a theme file comes from.

@@ -1,0 +1,209 @@
+//! The static search index behind the incidents page's search box and
+//! facets (no server code, no WebAssembly).
+//!
+//! - `search/facets.json`: every incident as a small record (url, title,
+//!   date, duration, users affected) with its facet memberships, and the
+//!   facet values (category, severity, service, team, tag, year, duration
+//!   and impact buckets).
+//! - `search/t/<shard>.json`: a full-text inverted index (token to incident
+//!   numbers) sharded by the token's first two characters, so a query
+//!   fetches only the shards of its words.
+//!
+//! The tokenizer here and the one in `themes/default/static/search.js`
+//! must agree: lower case, split at anything not a letter or digit, at
+//! least two characters, stop words dropped.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::pages::Summary;
+use crate::index::{Archive, TaxonomyKind};
+
+/// Words too common to index.
+const STOP_WORDS: &[&str] = &[
+    "the", "and", "of", "to", "in", "a", "an", "is", "was", "were", "for", "on", "at", "by",
+    "with", "that", "this", "it", "as", "be", "are", "from", "or", "we", "our", "has", "had",
+    "have", "not", "but", "which", "its", "into", "their", "they", "been", "also", "all", "any",
+    "can", "will", "would", "there", "than", "then", "when", "after",
+];
+
+/// The facets, in display order: (key in URLs and JSON, taxonomy, label).
+pub const FACETS: [(&str, TaxonomyKind, &str); 8] = [
+    ("category", TaxonomyKind::Categories, "Cause"),
+    ("severity", TaxonomyKind::Severity, "Severity"),
+    ("service", TaxonomyKind::Services, "Service"),
+    ("team", TaxonomyKind::Teams, "Team"),
+    ("tag", TaxonomyKind::Tags, "Tag"),
+    ("year", TaxonomyKind::Years, "Year"),
+    ("duration", TaxonomyKind::Duration, "Duration"),
+    ("impact", TaxonomyKind::Impact, "Users affected"),
+];
+
+/// Splits text into index tokens (see the module documentation).
+pub fn tokens(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 2)
+        .map(str::to_lowercase)
+        .filter(|w| !STOP_WORDS.contains(&w.as_str()))
+}
+
+/// The shard file name of a token: its first two characters when they are
+/// ASCII letters or digits, else `_` and the hex of their UTF-8 bytes.
+pub fn shard_of(token: &str) -> String {
+    let head: String = token.chars().take(2).collect();
+    if head
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+    {
+        head
+    } else {
+        let mut name = String::from("_");
+        for byte in head.as_bytes() {
+            name.push_str(&format!("{byte:02x}"));
+        }
+        name
+    }
+}
+
+#[derive(Serialize)]
+struct FacetValue<'a> {
+    slug: &'a str,
+    label: &'a str,
+}
+
+#[derive(Serialize)]
+struct Facet<'a> {
+    key: &'static str,
+    label: &'static str,
+    values: Vec<FacetValue<'a>>,
+}
+
+#[derive(Serialize)]
+struct Doc<'a> {
+    /// URL from the site root.
+    u: &'a str,
+    /// Title.
+    t: &'a str,
+    /// Date, `YYYY-MM-DD` or empty.
+    d: &'a str,
+    /// Duration in minutes.
+    m: Option<i64>,
+    /// Users affected, percent.
+    p: Option<f64>,
+    /// Severity label.
+    s: Option<&'a str>,
+    /// Category label.
+    c: Option<&'a str>,
+    /// Facet memberships: per facet (in [`FACETS`] order), value indices.
+    f: Vec<Vec<u32>>,
+}
+
+#[derive(Serialize)]
+struct Facets<'a> {
+    version: u32,
+    facets: Vec<Facet<'a>>,
+    docs: Vec<Doc<'a>>,
+}
+
+/// Every search file: (path in the site, JSON text).
+pub fn files(archive: &Archive, summaries: &[Summary]) -> Vec<(String, String)> {
+    let mut memberships: Vec<Vec<Vec<u32>>> =
+        vec![vec![Vec::new(); FACETS.len()]; archive.incidents.len()];
+    let mut facets = Vec::new();
+    for (f, (key, kind, label)) in FACETS.iter().enumerate() {
+        let taxonomy = archive.taxonomy(*kind);
+        let mut values = Vec::new();
+        for (v, term) in taxonomy.terms.iter().enumerate() {
+            values.push(FacetValue {
+                slug: &term.slug,
+                label: &term.name,
+            });
+            for &i in &term.incidents {
+                memberships[i][f].push(v as u32);
+            }
+        }
+        facets.push(Facet { key, label, values });
+    }
+    // Summaries are in archive order: summary i is incident i.
+    let docs = summaries
+        .iter()
+        .zip(&archive.incidents)
+        .zip(memberships)
+        .map(|((s, incident), f)| Doc {
+            u: &s.url,
+            t: &s.title,
+            d: &s.date,
+            m: s.duration_minutes,
+            p: incident.impact.users_affected_pct,
+            s: s.severity.as_ref().map(|t| t.name.as_str()),
+            c: s.category.as_ref().map(|t| t.name.as_str()),
+            f,
+        })
+        .collect();
+    let mut out = vec![(
+        "search/facets.json".to_string(),
+        serde_json::to_string(&Facets {
+            version: 1,
+            facets,
+            docs,
+        })
+        .unwrap_or_default(),
+    )];
+
+    // Full text: tokens of each incident, in parallel, then merged.
+    let per_incident: Vec<Vec<String>> = archive
+        .incidents
+        .par_iter()
+        .map(|incident| {
+            let mut words: Vec<String> = tokens(&incident.title)
+                .chain(tokens(&incident.body))
+                .chain(incident.root_cause.iter().flat_map(|t| tokens(t)))
+                .chain(incident.impact.summary.iter().flat_map(|t| tokens(t)))
+                .chain(
+                    incident
+                        .services
+                        .iter()
+                        .chain(&incident.teams)
+                        .chain(&incident.tags)
+                        .flat_map(|t| tokens(t)),
+                )
+                .collect();
+            words.sort_unstable();
+            words.dedup();
+            words
+        })
+        .collect();
+    let mut shards: BTreeMap<String, BTreeMap<String, Vec<u32>>> = BTreeMap::new();
+    for (doc, words) in per_incident.into_iter().enumerate() {
+        for word in words {
+            shards
+                .entry(shard_of(&word))
+                .or_default()
+                .entry(word)
+                .or_default()
+                .push(doc as u32);
+        }
+    }
+    for (shard, postings) in shards {
+        out.push((
+            format!("search/t/{shard}.json"),
+            serde_json::to_string(&postings).unwrap_or_default(),
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokenizer_and_shards() {
+        let words: Vec<String> = tokens("The DNS failed: résumé x 503s, and IPv6!").collect();
+        assert_eq!(words, ["dns", "failed", "résumé", "503s", "ipv6"]);
+        assert_eq!(shard_of("dns"), "dn");
+        assert_eq!(shard_of("résumé"), "_72c3a9");
+    }
+}
