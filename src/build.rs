@@ -135,8 +135,10 @@ pub struct BuildReport {
     pub drafts_skipped: usize,
     /// Pages rendered.
     pub pages: usize,
-    /// Files written in all.
+    /// Files written (new or changed bytes).
     pub files: usize,
+    /// Files whose bytes equal the previous build's, kept as they were.
+    pub unchanged: usize,
     /// Output folder.
     pub output: PathBuf,
     /// Wall time.
@@ -156,6 +158,15 @@ pub struct BuildFailure {
 /// Runs a full build.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     let started = Instant::now();
+    // `HINDSIGHT_TIMINGS=1` prints the time of each stage (for profiling).
+    let timings = std::env::var_os("HINDSIGHT_TIMINGS").is_some();
+    let mut last = Instant::now();
+    let mut lap = |stage: &str| {
+        if timings {
+            eprintln!("timing: {stage:<10} {:>6} ms", last.elapsed().as_millis());
+        }
+        last = Instant::now();
+    };
     let plan = Plan::new(options).map_err(|diagnostics| BuildFailure {
         diagnostics,
         configuration: true,
@@ -176,9 +187,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
             }
         })?;
 
+    lap("setup");
     let loaded = crate::load::load(&plan.content, &plan.content);
+    lap("load");
     let mut diagnostics = loaded.diagnostics;
     let resolved = crate::resolve::resolve(&loaded.files, &plan.config);
+    lap("resolve");
     diagnostics.extend(resolved.diagnostics);
     let total = resolved.incidents.len();
     let (incidents, drafts): (Vec<_>, Vec<_>) = resolved
@@ -202,6 +216,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     }
 
     let archive = Archive::new(incidents, &plan.config);
+    lap("index");
     let output = Output::begin(&plan.output).map_err(|e| {
         let mut d = diagnostics.clone();
         d.push(Diagnostic::error(
@@ -213,12 +228,16 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         fail(d)
     })?;
     let report = renderer.render_site(&archive, &loaded.assets, &withheld, &plan.content, &output);
+    lap("render");
     diagnostics.extend(report.diagnostics);
     if diagnostics.fails(options.strict) {
         output.abort();
         return Err(fail(diagnostics));
     }
-    let files = match output.commit() {
+    let unchanged = output.files_unchanged();
+    let committed = output.commit();
+    lap("swap");
+    let files = match committed {
         Ok(files) => files,
         Err(e) => {
             diagnostics.push(Diagnostic::error(
@@ -237,6 +256,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         drafts_skipped,
         pages: report.pages,
         files,
+        unchanged,
         output: plan.output,
         elapsed: started.elapsed(),
     })

@@ -29,4 +29,5 @@ pub mod report;
 pub mod resolve;
 pub mod scaffold;
 pub mod slug;
+pub mod synth;
 pub mod write;

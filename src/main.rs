@@ -157,8 +157,13 @@ fn main() -> ExitCode {
                     } else {
                         String::new()
                     };
+                    let unchanged = if report.unchanged > 0 {
+                        format!(", {} unchanged", report.unchanged)
+                    } else {
+                        String::new()
+                    };
                     eprintln!(
-                        "built {} incidents ({} pages, {} files) into {} in {} ms{drafts}; {} warnings",
+                        "built {} incidents ({} pages, {} files written{unchanged}) into {} in {} ms{drafts}; {} warnings",
                         report.incidents,
                         report.pages,
                         report.files,

@@ -58,7 +58,10 @@ pub fn safe_relative_path(rel: &str) -> Result<PathBuf, WriteError> {
 pub struct Output {
     target: PathBuf,
     staging: PathBuf,
+    /// The previous complete site, if any: unchanged files are taken from it.
+    previous: Option<PathBuf>,
     written: AtomicUsize,
+    unchanged: AtomicUsize,
 }
 
 impl Output {
@@ -91,14 +94,22 @@ impl Output {
         Ok(Output {
             target: target.to_path_buf(),
             staging,
+            previous: target.is_dir().then(|| target.to_path_buf()),
             written: AtomicUsize::new(0),
+            unchanged: AtomicUsize::new(0),
         })
     }
 
     /// Writes `bytes` at `rel` (e.g. `incidents/db/index.html`) inside the
     /// site, creating folders. Safe to call from many threads at once.
+    ///
+    /// When the previous site holds the same bytes at `rel`, its file is
+    /// hard-linked into the new site instead (same inode and modification
+    /// time, so syncs and caches see no change); after the swap the old
+    /// folder is removed and no file keeps a second link.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), WriteError> {
-        let path = self.staging.join(safe_relative_path(rel)?);
+        let relative = safe_relative_path(rel)?;
+        let path = self.staging.join(&relative);
         let io_error = |source| WriteError::Io {
             path: path.clone(),
             source,
@@ -106,9 +117,24 @@ impl Output {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(io_error)?;
         }
+        if let Some(previous) = &self.previous {
+            let old = previous.join(&relative);
+            let same = std::fs::metadata(&old)
+                .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
+                && std::fs::read(&old).is_ok_and(|old_bytes| old_bytes == bytes);
+            if same && std::fs::hard_link(&old, &path).is_ok() {
+                self.unchanged.fetch_add(1, Ordering::Relaxed);
+                return Ok(());
+            }
+        }
         std::fs::write(&path, bytes).map_err(io_error)?;
         self.written.fetch_add(1, Ordering::Relaxed);
         Ok(())
+    }
+
+    /// How many files kept the previous build's bytes (not rewritten).
+    pub fn files_unchanged(&self) -> usize {
+        self.unchanged.load(Ordering::Relaxed)
     }
 
     /// Copies the file `from` to `rel` inside the site.
@@ -211,6 +237,22 @@ mod tests {
         out.commit().unwrap();
         assert_eq!(std::fs::read(target.join("index.html")).unwrap(), b"three");
         assert!(!target.join("stale").exists(), "stale pages vanish");
+
+        // Unchanged bytes keep the previous file (same inode), changed ones
+        // are written; nothing keeps a second link after the swap.
+        use std::os::unix::fs::MetadataExt;
+        let out = Output::begin(&target).unwrap();
+        out.write("a.html", b"new").unwrap();
+        out.commit().unwrap();
+        let before = std::fs::metadata(target.join("a.html")).unwrap().ino();
+        let out = Output::begin(&target).unwrap();
+        out.write("a.html", b"new").unwrap();
+        out.write("b.html", b"other").unwrap();
+        assert_eq!((out.files_written(), out.files_unchanged()), (1, 1));
+        out.commit().unwrap();
+        let after = std::fs::metadata(target.join("a.html")).unwrap();
+        assert_eq!(after.ino(), before, "the unchanged file was not rewritten");
+        assert_eq!(after.nlink(), 1, "no hard link survives the swap");
         let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "no staging or old folders left");
     }

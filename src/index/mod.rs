@@ -331,6 +331,12 @@ pub struct Archive {
     pub by_source: HashMap<PathBuf, usize>,
     /// Incident index by id.
     pub by_id: HashMap<String, usize>,
+    /// Each incident's date as days since 1970-01-01, by incident index.
+    pub day_numbers: Vec<Option<i32>>,
+    /// Slugs of each incident's services, by incident index.
+    pub service_slugs: Vec<Vec<String>>,
+    /// Slugs of each incident's tags, by incident index.
+    pub tag_slugs: Vec<Vec<String>>,
 }
 
 impl Archive {
@@ -448,6 +454,23 @@ impl Archive {
             };
             taxonomies.push(Taxonomy { kind, terms });
         }
+        let slugs = |names: &[String]| {
+            names
+                .iter()
+                .map(|n| crate::slug::slugify(n))
+                .collect::<Vec<_>>()
+        };
+        let service_slugs = incidents.iter().map(|i| slugs(&i.services)).collect();
+        let epoch = jiff::civil::date(1970, 1, 1);
+        let day_numbers = incidents
+            .iter()
+            .map(|i| {
+                i.sort_date()
+                    .and_then(|d| epoch.until(d).ok())
+                    .map(|span| span.get_days())
+            })
+            .collect();
+        let tag_slugs = incidents.iter().map(|i| slugs(&i.tags)).collect();
         let by_id = incidents
             .iter()
             .enumerate()
@@ -465,6 +488,9 @@ impl Archive {
             impact_bucket,
             by_source,
             by_id,
+            day_numbers,
+            service_slugs,
+            tag_slugs,
         }
     }
 

@@ -28,15 +28,6 @@ pub struct Related {
     pub reason: String,
 }
 
-fn days_between(archive: &Archive, a: usize, b: usize) -> Option<i64> {
-    let (x, y) = (
-        archive.incidents[a].sort_date()?,
-        archive.incidents[b].sort_date()?,
-    );
-    let span = x.until(y).ok()?;
-    Some(span.get_days().abs() as i64)
-}
-
 fn join(parts: &[String]) -> String {
     match parts {
         [] => String::new(),
@@ -99,72 +90,83 @@ pub fn related(archive: &Archive, index: usize) -> Vec<Related> {
             }
         }
     }
-    let slugs = |names: &[String]| -> Vec<String> {
-        names.iter().map(|n| crate::slug::slugify(n)).collect()
+    let (my_services, my_tags) = (&archive.service_slugs[index], &archive.tag_slugs[index]);
+    let shared = |mine: &[String], theirs: &[String]| {
+        theirs.iter().filter(|slug| mine.contains(slug)).count() as i64
     };
-    let (my_services, my_tags) = (slugs(&incident.services), slugs(&incident.tags));
-    let mut scored: Vec<(i64, i64, &str, usize, String)> = Vec::new();
-    for (&other, ()) in &candidates {
+    let same_category = |other: &crate::model::Incident| {
+        incident.category.is_some() && incident.category == other.category
+    };
+    let same_trigger = |other: &crate::model::Incident| {
+        incident.trigger.is_some() && incident.trigger == other.trigger
+    };
+    // Score every candidate first; reasons are written for the kept ones.
+    let mut scored: Vec<(i64, i64, &str, usize)> = Vec::new();
+    for &other in candidates.keys() {
         if listed.contains(&other) {
             continue;
         }
         let candidate = &archive.incidents[other];
-        let mut score = 0;
+        let score = 3 * i64::from(same_category(candidate))
+            + 2 * shared(my_services, &archive.service_slugs[other])
+            + shared(my_tags, &archive.tag_slugs[other])
+            + i64::from(same_trigger(candidate));
+        if score == 0 {
+            continue;
+        }
+        let distance = match (archive.day_numbers[index], archive.day_numbers[other]) {
+            (Some(a), Some(b)) => i64::from((a - b).abs()),
+            _ => i64::MAX / 4,
+        };
+        scored.push((score, distance, candidate.id.as_str(), other));
+    }
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(b.2)));
+    for (_, _, _, other) in scored.into_iter().take(SIMILAR) {
+        let candidate = &archive.incidents[other];
+        let names = |names: &[String], slugs: &[String], mine: &[String]| -> Vec<String> {
+            names
+                .iter()
+                .zip(slugs)
+                .filter(|(_, slug)| mine.contains(slug))
+                .map(|(name, _)| name.clone())
+                .collect()
+        };
+        let services = names(
+            &candidate.services,
+            &archive.service_slugs[other],
+            my_services,
+        );
+        let tags = names(&candidate.tags, &archive.tag_slugs[other], my_tags);
         let mut parts = Vec::new();
-        if incident.category.is_some() && incident.category == candidate.category {
-            score += 3;
+        if same_category(candidate) {
             parts.push("same category".to_string());
         }
-        let shared_services: Vec<&String> = candidate
-            .services
-            .iter()
-            .filter(|s| my_services.contains(&crate::slug::slugify(s)))
-            .collect();
-        if !shared_services.is_empty() {
-            score += 2 * shared_services.len() as i64;
-            let names: Vec<&str> = shared_services.iter().map(|s| s.as_str()).collect();
+        if !services.is_empty() {
             parts.push(format!(
                 "{}: {}",
-                if names.len() == 1 {
+                if services.len() == 1 {
                     "service"
                 } else {
                     "services"
                 },
-                names.join(", ")
+                services.join(", ")
             ));
         }
-        let shared_tags: Vec<&String> = candidate
-            .tags
-            .iter()
-            .filter(|t| my_tags.contains(&crate::slug::slugify(t)))
-            .collect();
-        if !shared_tags.is_empty() {
-            score += shared_tags.len() as i64;
-            let names: Vec<&str> = shared_tags.iter().map(|s| s.as_str()).collect();
+        if !tags.is_empty() {
             parts.push(format!(
                 "{}: {}",
-                if names.len() == 1 { "tag" } else { "tags" },
-                names.join(", ")
+                if tags.len() == 1 { "tag" } else { "tags" },
+                tags.join(", ")
             ));
         }
-        if incident.trigger.is_some() && incident.trigger == candidate.trigger {
-            score += 1;
+        if same_trigger(candidate) {
             parts.push("same trigger".to_string());
         }
-        if score == 0 {
-            continue;
-        }
-        // "same category and service: payments" reads better than
         // "same category and service: payments".
         let mut reason = join(&parts);
         if parts.len() >= 2 && parts[0] == "same category" && parts[1].starts_with("service") {
             reason = format!("same category and {}", join(&parts[1..]));
         }
-        let distance = days_between(archive, index, other).unwrap_or(i64::MAX / 4);
-        scored.push((score, distance, candidate.id.as_str(), other, reason));
-    }
-    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(b.2)));
-    for (_, _, _, other, reason) in scored.into_iter().take(SIMILAR) {
         result.push(Related {
             index: Some(other),
             url: None,
@@ -192,11 +194,7 @@ pub fn recurrences(archive: &Archive, index: usize) -> Vec<usize> {
     else {
         return Vec::new();
     };
-    let services: Vec<String> = incident
-        .services
-        .iter()
-        .map(|s| crate::slug::slugify(s))
-        .collect();
+    let services = &archive.service_slugs[index];
     let Ok(position) = term.incidents.binary_search(&index) else {
         return Vec::new();
     };
@@ -212,10 +210,9 @@ pub fn recurrences(archive: &Archive, index: usize) -> Vec<usize> {
         if span.get_days() > RECURRENCE_DAYS as i32 {
             break;
         }
-        if archive.incidents[other]
-            .services
+        if archive.service_slugs[other]
             .iter()
-            .any(|s| services.contains(&crate::slug::slugify(s)))
+            .any(|s| services.contains(s))
         {
             found.push(other);
         }

@@ -114,10 +114,28 @@ pub fn infer(body: &str, settings: &ZoneSettings) -> Inference {
 /// time (optionally with a date and zone), split into the time as written
 /// and the text after it. Bodies that never say "timeline" are not parsed.
 pub fn timeline_entries(body: &str) -> Vec<(String, String, u32)> {
-    if !body.to_ascii_lowercase().contains("timeline") {
+    // Parse only from the first line that names the timeline to the next
+    // `#` heading after it: the rest of the body cannot hold entries.
+    let lines: Vec<&str> = body.lines().collect();
+    let heading_like = |l: &&str| {
+        let t = l.trim();
+        t.len() < 120
+            && t.to_ascii_lowercase().contains("timeline")
+            && (t.starts_with('#')
+                || t.starts_with("**")
+                || t.starts_with("<h")
+                || t.ends_with(':')
+                || t.len() < 40)
+    };
+    let Some(start) = lines.iter().position(heading_like) else {
         return Vec::new();
-    }
-    let doc = Doc::parse(body);
+    };
+    let end = lines[start + 1..]
+        .iter()
+        .position(|l| l.starts_with('#'))
+        .map_or(lines.len(), |i| start + 1 + i);
+    let doc = Doc::parse(&lines[start..end].join("\n"));
+    let offset = start as u32;
     doc.lines
         .iter()
         .filter(|l| l.section == SectionKind::Timeline && !l.heading)
@@ -140,7 +158,7 @@ pub fn timeline_entries(body: &str) -> Vec<(String, String, u32)> {
                 .trim_start_matches([')', ':', '-', '–', '—', ' ', ','])
                 .trim()
                 .to_string();
-            (!text.is_empty()).then_some((time, text, l.number))
+            (!text.is_empty()).then_some((time, text, l.number + offset))
         })
         .take(200)
         .collect()

@@ -216,10 +216,24 @@ fn decode_entity(name: &str) -> String {
 /// Plain text of one source line: HTML tags and entities, emoji shortcodes,
 /// emphasis, code marks and link targets removed.
 pub fn plain(line: &str) -> String {
-    let text = TAG.replace_all(line, " ");
-    let text = ENTITY.replace_all(&text, |c: &regex::Captures<'_>| decode_entity(&c[1]));
-    let text = SHORTCODE.replace_all(&text, " ");
-    let text = LINK.replace_all(&text, "$1");
+    // Each pass runs only when its marker character is present.
+    let mut text = std::borrow::Cow::Borrowed(line);
+    if text.contains('<') {
+        text = std::borrow::Cow::Owned(TAG.replace_all(&text, " ").into_owned());
+    }
+    if text.contains('&') {
+        text = std::borrow::Cow::Owned(
+            ENTITY
+                .replace_all(&text, |c: &regex::Captures<'_>| decode_entity(&c[1]))
+                .into_owned(),
+        );
+    }
+    if text.contains(':') {
+        text = std::borrow::Cow::Owned(SHORTCODE.replace_all(&text, " ").into_owned());
+    }
+    if text.contains("](") {
+        text = std::borrow::Cow::Owned(LINK.replace_all(&text, "$1").into_owned());
+    }
     let mut out = String::with_capacity(text.len());
     let chars: Vec<char> = text.chars().collect();
     for (i, &c) in chars.iter().enumerate() {

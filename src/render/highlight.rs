@@ -57,24 +57,29 @@ const ALIASES: &[(&str, &str)] = &[
     ("promql", "text"),
 ];
 
+thread_local! {
+    /// Each thread's own copy of the grammars (loaded on first use, about
+    /// 20 ms). syntect compiles a grammar's regexes lazily inside the set,
+    /// and a `regex` shared by several threads serialises them on its
+    /// internal cache pool; per-thread copies removed that contention
+    /// (docs/PERFORMANCE.md). Immutable after loading.
+    static SYNTAXES: SyntaxSet = two_face::syntax::extra_newlines();
+}
+
 /// Highlights code blocks; cheap to share by reference across threads.
 #[derive(Debug)]
 pub struct Highlighter {
-    syntaxes: SyntaxSet,
     max_bytes: usize,
 }
 
 impl Highlighter {
-    /// Loads the grammars (about 20 ms). Blocks over `max_bytes` are shown
-    /// plain, so one huge paste cannot stall a build.
+    /// A highlighter. Blocks over `max_bytes` are shown plain, so one huge
+    /// paste cannot stall a build.
     pub fn new(max_bytes: usize) -> Self {
-        Highlighter {
-            syntaxes: two_face::syntax::extra_newlines(),
-            max_bytes,
-        }
+        Highlighter { max_bytes }
     }
 
-    fn syntax(&self, language: &str) -> Option<&SyntaxReference> {
+    fn syntax<'s>(syntaxes: &'s SyntaxSet, language: &str) -> Option<&'s SyntaxReference> {
         let lower = language.to_ascii_lowercase();
         if PLAIN.contains(&lower.as_str()) {
             return None;
@@ -83,15 +88,15 @@ impl Highlighter {
             .iter()
             .find(|(alias, _)| *alias == lower)
             .map_or(lower.as_str(), |(_, to)| to);
-        self.syntaxes
+        syntaxes
             .find_syntax_by_token(token)
-            .or_else(|| self.syntaxes.find_syntax_by_name(language))
+            .or_else(|| syntaxes.find_syntax_by_name(language))
             .filter(|s| s.name != "Plain Text")
     }
 
     /// Whether a fence language gets highlighted.
     pub fn knows(&self, language: &str) -> bool {
-        self.syntax(language).is_some()
+        SYNTAXES.with(|syntaxes| Self::syntax(syntaxes, language).is_some())
     }
 
     /// The complete `<pre><code>` HTML for a code block. `language` is the
@@ -110,26 +115,24 @@ impl Highlighter {
                 escape_html(code)
             )
         };
-        let Some(syntax) = self
-            .syntax(language)
-            .filter(|_| code.len() <= self.max_bytes)
-        else {
+        if code.len() > self.max_bytes {
             return plain();
-        };
-        let mut generator =
-            ClassedHTMLGenerator::new_with_class_style(syntax, &self.syntaxes, CLASS_STYLE);
-        for line in LinesWithEndings::from(code) {
-            if generator
-                .parse_html_for_line_which_includes_newline(line)
-                .is_err()
-            {
-                return plain();
-            }
         }
-        format!(
-            "<pre class=\"code highlighted\" data-lang=\"{lang_attr}\"><code class=\"language-{lang_attr}\">{}</code></pre>\n",
-            generator.finalize()
-        )
+        SYNTAXES.with(|syntaxes| {
+            let Some(syntax) = Self::syntax(syntaxes, language) else {
+                return plain();
+            };
+            let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, syntaxes, CLASS_STYLE);
+            for line in LinesWithEndings::from(code) {
+                if generator.parse_html_for_line_which_includes_newline(line).is_err() {
+                    return plain();
+                }
+            }
+            format!(
+                "<pre class=\"code highlighted\" data-lang=\"{lang_attr}\"><code class=\"language-{lang_attr}\">{}</code></pre>\n",
+                generator.finalize()
+            )
+        })
     }
 }
 

@@ -127,6 +127,8 @@ impl Renderer {
             links.extend(page_links);
         }
         report.diagnostics.extend(check_anchors(archive, &links));
+        let timings = std::env::var_os("HINDSIGHT_TIMINGS").is_some();
+        let extras_started = std::time::Instant::now();
         // Machine-readable output: JSON export, feed, sitemap, robots.
         let base_url = self.site.base_url.as_str();
         let page_paths: Vec<String> = jobs.iter().map(|page| page.path(archive)).collect();
@@ -150,6 +152,12 @@ impl Renderer {
             extras.push(("sitemap.xml".to_string(), sitemap));
         }
         extras.extend(search::files(archive, shared.summaries));
+        if timings {
+            eprintln!(
+                "timing:   search+feeds {:>4} ms",
+                extras_started.elapsed().as_millis()
+            );
+        }
         for (name, text) in extras {
             match output.write(&name, text.as_bytes()) {
                 Ok(()) => report.files += 1,

@@ -152,46 +152,66 @@ pub fn files(archive: &Archive, summaries: &[Summary]) -> Vec<(String, String)> 
         .unwrap_or_default(),
     )];
 
-    // Full text: tokens of each incident, in parallel, then merged.
+    // Full text: the distinct words of each incident, in parallel. Each
+    // text is lower-cased once and split into borrowed words, so only the
+    // distinct ones are allocated.
     let per_incident: Vec<Vec<String>> = archive
         .incidents
         .par_iter()
         .map(|incident| {
-            let mut words: Vec<String> = tokens(&incident.title)
-                .chain(tokens(&incident.body))
-                .chain(incident.root_cause.iter().flat_map(|t| tokens(t)))
-                .chain(incident.impact.summary.iter().flat_map(|t| tokens(t)))
-                .chain(
-                    incident
-                        .services
-                        .iter()
-                        .chain(&incident.teams)
-                        .chain(&incident.tags)
-                        .flat_map(|t| tokens(t)),
-                )
-                .collect();
-            words.sort_unstable();
-            words.dedup();
-            words
+            let mut texts: Vec<String> =
+                vec![incident.title.to_lowercase(), incident.body.to_lowercase()];
+            texts.extend(incident.root_cause.iter().map(|t| t.to_lowercase()));
+            texts.extend(incident.impact.summary.iter().map(|t| t.to_lowercase()));
+            texts.extend(
+                incident
+                    .services
+                    .iter()
+                    .chain(&incident.teams)
+                    .chain(&incident.tags)
+                    .map(|t| t.to_lowercase()),
+            );
+            let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+            for text in &texts {
+                for word in text.split(|c: char| !c.is_alphanumeric()) {
+                    if word.chars().nth(1).is_some() && !STOP_WORDS.contains(&word) {
+                        seen.insert(word);
+                    }
+                }
+            }
+            seen.into_iter().map(str::to_string).collect()
         })
         .collect();
-    let mut shards: BTreeMap<String, BTreeMap<String, Vec<u32>>> = BTreeMap::new();
+    // One map lookup per posting; shard names once per distinct word.
+    let mut postings: std::collections::HashMap<String, Vec<u32>> =
+        std::collections::HashMap::new();
     for (doc, words) in per_incident.into_iter().enumerate() {
         for word in words {
-            shards
-                .entry(shard_of(&word))
-                .or_default()
-                .entry(word)
-                .or_default()
-                .push(doc as u32);
+            match postings.get_mut(&word) {
+                Some(list) => list.push(doc as u32),
+                None => {
+                    postings.insert(word, vec![doc as u32]);
+                }
+            }
         }
     }
-    for (shard, postings) in shards {
-        out.push((
-            format!("search/t/{shard}.json"),
-            serde_json::to_string(&postings).unwrap_or_default(),
-        ));
+    let mut shards: BTreeMap<String, BTreeMap<String, Vec<u32>>> = BTreeMap::new();
+    for (word, list) in postings {
+        shards
+            .entry(shard_of(&word))
+            .or_default()
+            .insert(word, list);
     }
+    let shard_files: Vec<(String, String)> = shards
+        .into_par_iter()
+        .map(|(shard, postings)| {
+            (
+                format!("search/t/{shard}.json"),
+                serde_json::to_string(&postings).unwrap_or_default(),
+            )
+        })
+        .collect();
+    out.extend(shard_files);
     out
 }
 

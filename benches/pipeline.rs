@@ -1,0 +1,156 @@
+//! Benchmarks of each pipeline stage and of whole builds, on synthetic
+//! archives (`hindsight::synth`). Run: `cargo bench --bench pipeline`.
+//! Whole-build sizes: `HINDSIGHT_BENCH_SIZES=1000,10000` (default 1000).
+//! Wall time and peak memory at 1,000 / 10,000 / 50,000 come from
+//! `scripts/bench.sh` (docs/PERFORMANCE.md).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use hindsight::config::Config;
+use hindsight::index::Archive;
+use hindsight::render::Renderer;
+use hindsight::render::highlight::Highlighter;
+use hindsight::render::markdown::{self, LinkTargets};
+use hindsight::write::Output;
+
+fn archive_dir(count: usize) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("hindsight-bench-{count}"));
+    if !dir.join("content").is_dir() {
+        hindsight::synth::write_archive(&dir, count, 1).expect("write the synthetic archive");
+    }
+    dir
+}
+
+fn stages(c: &mut Criterion) {
+    let dir = archive_dir(1000);
+    let content = dir.join("content");
+    let config = Config::default();
+    let today = jiff::civil::date(2025, 1, 1);
+    let mut group = c.benchmark_group("stages-1000");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(10));
+
+    group.bench_function("load", |b| {
+        b.iter(|| hindsight::load::load(&content, &content))
+    });
+    let loaded = hindsight::load::load(&content, &content);
+    group.bench_function("resolve", |b| {
+        b.iter(|| hindsight::resolve::resolve(&loaded.files, &config))
+    });
+    let resolved = hindsight::resolve::resolve(&loaded.files, &config);
+    group.bench_function("index", |b| {
+        b.iter_batched(
+            || resolved.incidents.clone(),
+            |incidents| Archive::new(incidents, &config),
+            BatchSize::LargeInput,
+        )
+    });
+    let archive = Archive::new(resolved.incidents.clone(), &config);
+
+    let highlighter = Highlighter::new(64 * 1024);
+    let links = LinkTargets {
+        source: PathBuf::from("x.md"),
+        pages: Default::default(),
+        assets: Default::default(),
+        unpublished: Default::default(),
+    };
+    let plain = Highlighter::new(0);
+    group.bench_function("markdown-without-highlighting", |b| {
+        b.iter(|| {
+            for incident in archive.incidents.iter().take(200) {
+                std::hint::black_box(markdown::render(
+                    &incident.body,
+                    &incident.title,
+                    &links,
+                    &plain,
+                    config.raw_html,
+                ));
+            }
+        })
+    });
+    group.bench_function("markdown-with-highlighting", |b| {
+        b.iter(|| {
+            for incident in archive.incidents.iter().take(200) {
+                std::hint::black_box(markdown::render(
+                    &incident.body,
+                    &incident.title,
+                    &links,
+                    &highlighter,
+                    config.raw_html,
+                ));
+            }
+        })
+    });
+    let blocks: Vec<(String, String)> = archive
+        .incidents
+        .iter()
+        .take(200)
+        .filter_map(|i| {
+            let start = i.body.find("```")?;
+            let rest = &i.body[start + 3..];
+            let (language, code) = rest.split_once('\n')?;
+            Some((language.to_string(), code[..code.find("```")?].to_string()))
+        })
+        .collect();
+    group.bench_function("highlight-200-blocks", |b| {
+        b.iter(|| {
+            for (language, code) in &blocks {
+                std::hint::black_box(highlighter.to_html(language, code));
+            }
+        })
+    });
+    let renderer = Renderer::new(None, &config, today).expect("default theme");
+    group.bench_function("render-and-write", |b| {
+        b.iter_batched(
+            || tempfile::tempdir().expect("temp dir"),
+            |out| {
+                let output = Output::begin(&out.path().join("public")).expect("output");
+                renderer.render_site(&archive, &loaded.assets, &[], &content, &output);
+                output.commit().expect("commit");
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    group.finish();
+}
+
+fn whole_builds(c: &mut Criterion) {
+    let sizes: Vec<usize> = std::env::var("HINDSIGHT_BENCH_SIZES")
+        .unwrap_or_else(|_| "1000".to_string())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    let mut group = c.benchmark_group("build");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(30));
+    for size in sizes {
+        let dir = archive_dir(size);
+        group.bench_function(format!("clean-{size}"), |b| {
+            b.iter_batched(
+                // A fresh output folder each run (deleting the previous
+                // output right before a build slows file creation here).
+                || tempfile::tempdir().expect("temp dir"),
+                |out| build(&dir, &out.path().join("public")),
+                BatchSize::PerIteration,
+            )
+        });
+    }
+    group.finish();
+}
+
+fn build(root: &Path, output: &Path) {
+    let options = hindsight::build::BuildOptions {
+        root: Some(root.to_path_buf()),
+        output: Some(output.to_path_buf()),
+        build_date: Some(jiff::civil::date(2025, 1, 1)),
+        ..Default::default()
+    };
+    hindsight::build::build(&options).expect("the synthetic archive builds");
+}
+
+criterion_group!(benches, stages, whole_builds);
+criterion_main!(benches);
