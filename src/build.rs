@@ -190,8 +190,15 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     lap("setup");
     let loaded = crate::load::load(&plan.content, &plan.content);
     lap("load");
-    let mut diagnostics = loaded.diagnostics;
-    let resolved = crate::resolve::resolve(&loaded.files, &plan.config);
+    let crate::load::Loaded {
+        files,
+        assets,
+        diagnostics: load_diagnostics,
+    } = loaded;
+    let mut diagnostics = load_diagnostics;
+    let resolved = crate::resolve::resolve(&files, &plan.config);
+    // The incidents hold their own bodies now; free the loaded copies.
+    drop(files);
     lap("resolve");
     diagnostics.extend(resolved.diagnostics);
     let total = resolved.incidents.len();
@@ -227,7 +234,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         ));
         fail(d)
     })?;
-    let report = renderer.render_site(&archive, &loaded.assets, &withheld, &plan.content, &output);
+    let report = renderer.render_site(&archive, &assets, &withheld, &plan.content, &output);
     lap("render");
     diagnostics.extend(report.diagnostics);
     if diagnostics.fails(options.strict) {

@@ -1,7 +1,7 @@
 //! The static search index behind the incidents page's search box and
 //! facets (no server code, no WebAssembly).
 //!
-//! - `search/facets.json`: every incident as a small record (url, title,
+//! - `search/facets.json`: every incident as a small record (id, title,
 //!   date, duration, users affected) with its facet memberships, and the
 //!   facet values (category, severity, service, team, tag, year, duration
 //!   and impact buckets).
@@ -82,8 +82,8 @@ struct Facet<'a> {
 
 #[derive(Serialize)]
 struct Doc<'a> {
-    /// URL from the site root.
-    u: &'a str,
+    /// Id: the page is `incidents/<id>/index.html`.
+    i: &'a str,
     /// Title.
     t: &'a str,
     /// Date, `YYYY-MM-DD` or empty.
@@ -92,10 +92,6 @@ struct Doc<'a> {
     m: Option<i64>,
     /// Users affected, percent.
     p: Option<f64>,
-    /// Severity label.
-    s: Option<&'a str>,
-    /// Category label.
-    c: Option<&'a str>,
     /// Facet memberships: per facet (in [`FACETS`] order), value indices.
     f: Vec<Vec<u32>>,
 }
@@ -132,13 +128,11 @@ pub fn files(archive: &Archive, summaries: &[Summary]) -> Vec<(String, String)> 
         .zip(&archive.incidents)
         .zip(memberships)
         .map(|((s, incident), f)| Doc {
-            u: &s.url,
+            i: &s.id,
             t: &s.title,
             d: &s.date,
             m: s.duration_minutes,
             p: incident.impact.users_affected_pct,
-            s: s.severity.as_ref().map(|t| t.name.as_str()),
-            c: s.category.as_ref().map(|t| t.name.as_str()),
             f,
         })
         .collect();

@@ -133,17 +133,24 @@
       });
     });
 
+    var label = function (d, f, missing, none) {
+      var v = d.f[f][0];
+      if (v === undefined) { return missing; }
+      var value = data.facets[f].values[v];
+      return value.slug === none ? missing : value.label;
+    };
     var body = mount.querySelector('#search-results tbody');
     body.textContent = '';
     results.forEach(function (x) {
       var d = x.doc;
-      var tr = el('tr', { 'data-url': d.u });
+      var url = 'incidents/' + d.i + '/index.html';
+      var tr = el('tr', { 'data-url': url });
       tr.appendChild(el('td', { class: 'date' }, d.d || 'undated'));
       var title = el('td', { class: 'title' });
-      title.appendChild(el('a', { href: base + d.u }, d.t));
+      title.appendChild(el('a', { href: base + url }, d.t));
       tr.appendChild(title);
-      tr.appendChild(el('td', null, d.s || 'unrated'));
-      tr.appendChild(el('td', null, d.c || '—'));
+      tr.appendChild(el('td', null, label(d, 1, 'unrated', 'unrated')));
+      tr.appendChild(el('td', null, label(d, 0, '—', 'uncategorised')));
       tr.appendChild(el('td', { class: 'num' }, d.m === null ? '—' : formatMinutes(d.m)));
       tr.appendChild(el('td', { class: 'num' }, d.p === null ? '—' : d.p + '%'));
       body.appendChild(tr);
