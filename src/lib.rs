@@ -28,6 +28,8 @@ pub mod render;
 pub mod report;
 pub mod resolve;
 pub mod scaffold;
+pub mod serve;
 pub mod slug;
 pub mod synth;
+pub mod watch;
 pub mod write;

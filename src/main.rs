@@ -45,6 +45,25 @@ enum Command {
         #[arg(long, value_name = "NAME")]
         profile: Option<String>,
     },
+    /// Build, serve locally with live reload, and rebuild on change.
+    Serve {
+        #[command(flatten)]
+        site: SiteArgs,
+        /// Port to listen on (0: any free port)
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Address to bind; loopback unless told otherwise
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Open the site in the default browser
+        #[arg(long)]
+        open: bool,
+    },
+    /// Rebuild on change without serving (for another server).
+    Watch {
+        #[command(flatten)]
+        site: SiteArgs,
+    },
     /// Validate every postmortem and report every error and warning; writes nothing.
     Check {
         /// Archive root, holding hindsight.toml [default: .]
@@ -100,6 +119,43 @@ enum Command {
     },
 }
 
+/// What `serve` and `watch` build.
+#[derive(Debug, clap::Args)]
+struct SiteArgs {
+    /// Archive root, holding hindsight.toml [default: .]
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
+    /// Build this folder of Markdown files; without --root, with default settings
+    #[arg(long, value_name = "DIR")]
+    content: Option<PathBuf>,
+    /// Output folder [default: public]
+    #[arg(long, value_name = "DIR")]
+    output: Option<PathBuf>,
+    /// Include postmortems with status: draft
+    #[arg(long)]
+    drafts: bool,
+    /// Publish with the profile [profiles.NAME] of hindsight.toml
+    #[arg(long, value_name = "NAME")]
+    profile: Option<String>,
+    /// Poll for changes instead of using file-system events (network drives, containers, WSL2)
+    #[arg(long)]
+    poll: bool,
+}
+
+impl SiteArgs {
+    fn build_options(&self) -> BuildOptions {
+        BuildOptions {
+            root: self.root.clone(),
+            content: self.content.clone(),
+            output: self.output.clone(),
+            drafts: self.drafts,
+            profile: self.profile.clone(),
+            build_date: source_date_epoch(),
+            ..BuildOptions::default()
+        }
+    }
+}
+
 /// Output format of `check` and `inspect`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum Format {
@@ -127,6 +183,13 @@ fn main() -> ExitCode {
             format,
         } => inspect(&paths, root, format),
         Command::Import { dir, write, root } => import(&dir, root, write),
+        Command::Serve {
+            site,
+            port,
+            bind,
+            open,
+        } => serve(&site, port, bind, open),
+        Command::Watch { site } => watch(&site),
         Command::Init { dir } => init(&dir.unwrap_or_else(|| PathBuf::from("."))),
         Command::New { title, root } => new(&title, root),
         Command::Build {
@@ -183,6 +246,92 @@ fn main() -> ExitCode {
                     ExitCode::from(if failure.configuration { 2 } else { 1 })
                 }
             }
+        }
+    }
+}
+
+/// One line per build: "built ..." for the first, "rebuilt ..." after.
+fn report_build(outcome: &hindsight::watch::Outcome, first: bool) {
+    match outcome {
+        hindsight::watch::Outcome::Built {
+            report,
+            changed,
+            elapsed,
+        } => {
+            print_diagnostics(&report.diagnostics, false);
+            let cwd = std::env::current_dir().unwrap_or_default();
+            let cause = changed.first().map(|p| {
+                let p = p.strip_prefix(&cwd).unwrap_or(p);
+                let more = if changed.len() > 1 {
+                    format!(" and {} more", changed.len() - 1)
+                } else {
+                    String::new()
+                };
+                format!(": {}{more}", p.display())
+            });
+            eprintln!(
+                "{} {} pages ({} files written, {} unchanged) in {} ms{}",
+                if first { "built" } else { "rebuilt" },
+                report.pages,
+                report.files,
+                report.unchanged,
+                elapsed.as_millis(),
+                cause.unwrap_or_default()
+            );
+        }
+        hindsight::watch::Outcome::Failed { failure, .. } => {
+            print_diagnostics(&failure.diagnostics, false);
+            eprintln!(
+                "build failed: {} errors; the last good site stays up",
+                failure.diagnostics.error_count()
+            );
+        }
+    }
+}
+
+fn watch(site: &SiteArgs) -> ExitCode {
+    let mut first = true;
+    let result = hindsight::watch::run(&site.build_options(), site.poll, |outcome| {
+        report_build(&outcome, first);
+        first = false;
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn serve(site: &SiteArgs, port: u16, bind: std::net::IpAddr, open: bool) -> ExitCode {
+    let options = hindsight::serve::ServeOptions {
+        build: site.build_options(),
+        bind,
+        port,
+        poll: site.poll,
+    };
+    let mut first = true;
+    let result = hindsight::serve::serve(
+        options,
+        move |url| {
+            use std::io::Write as _;
+            println!("serving {url}");
+            let _ = std::io::stdout().flush();
+            if open {
+                let _ = std::process::Command::new("xdg-open").arg(url).spawn();
+            }
+        },
+        move |outcome| {
+            report_build(outcome, first);
+            first = false;
+        },
+    );
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
         }
     }
 }

@@ -1,0 +1,211 @@
+//! Watch mode: rebuild when the archive changes (`hindsight watch`, and the
+//! rebuild loop of `hindsight serve`).
+//!
+//! Events come from notify through notify-debouncer-full (150 ms), which
+//! stitches renames and coalesces the hundreds of events of a `git
+//! checkout`. Every batch of relevant events triggers a build through the
+//! same code as `hindsight build`, so the output is always identical to a
+//! clean build; the write stage leaves files whose bytes did not change
+//! untouched. A failed build leaves the previous site in place.
+//!
+//! What counts as a change is decided in one place, [`is_relevant`]:
+//! editor temp files, hidden files, access events and the output folder
+//! itself (and its staging folders) never trigger a rebuild.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use notify_debouncer_full::notify::{self, EventKind, RecursiveMode};
+
+use crate::build::{BuildFailure, BuildOptions, BuildReport, Plan};
+use crate::load::is_ignored_name;
+
+/// How long the debouncer waits for a burst of events to settle.
+pub const DEBOUNCE: Duration = Duration::from_millis(150);
+
+/// The result of one (re)build.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The site was built.
+    Built {
+        /// The build's report.
+        report: BuildReport,
+        /// The changed paths that triggered it (empty for the first build).
+        changed: Vec<PathBuf>,
+        /// Wall time.
+        elapsed: Duration,
+    },
+    /// The build failed; the previous site is still in place.
+    Failed {
+        /// What went wrong.
+        failure: BuildFailure,
+        /// The changed paths that triggered it.
+        changed: Vec<PathBuf>,
+    },
+}
+
+/// Whether a changed `path` should trigger a rebuild: not inside the output
+/// folder, and, below the watched folder it is in, not a hidden file or
+/// folder (which covers the build's own `.public.staging` and
+/// `.public.old`) and not an editor temp file. Folders above the watched
+/// ones do not count (`/tmp/.cache/archive/content` is fine).
+pub fn is_relevant(path: &Path, watched: &[PathBuf], output: &Path) -> bool {
+    if path.starts_with(output) {
+        return false;
+    }
+    let relative = watched
+        .iter()
+        .find_map(|w| path.strip_prefix(w).ok())
+        .unwrap_or(path);
+    !relative
+        .components()
+        .filter_map(|c| match c {
+            std::path::Component::Normal(name) => Some(name.to_string_lossy()),
+            _ => None,
+        })
+        .any(|name| is_ignored_name(&name))
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// Builds once, then rebuilds on every relevant change until the process
+/// ends, calling `on_build` after each build. `poll` uses a polling
+/// watcher (network file systems, containers, WSL2).
+///
+/// Errors: the archive's configuration cannot be read (before the first
+/// build), or the file system cannot be watched.
+pub fn run(
+    options: &BuildOptions,
+    poll: bool,
+    mut on_build: impl FnMut(Outcome),
+) -> anyhow::Result<()> {
+    let plan = Plan::new(options).map_err(|d| {
+        anyhow::anyhow!(
+            "{}",
+            d.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    })?;
+    let output = absolute(&plan.output);
+    let mut watched: Vec<PathBuf> = vec![absolute(plan.root.as_deref().unwrap_or(&plan.content))];
+    let content = absolute(&plan.content);
+    if !watched.iter().any(|w| content.starts_with(w)) {
+        watched.push(content);
+    }
+
+    let (tx, rx) = mpsc::channel();
+    let mut watcher: Box<dyn Unwatch> = if poll {
+        let config = notify::Config::default().with_poll_interval(Duration::from_millis(500));
+        Box::new(notify_debouncer_full::new_debouncer_opt::<
+            _,
+            notify::PollWatcher,
+            notify_debouncer_full::FileIdMap,
+        >(
+            DEBOUNCE,
+            None,
+            tx,
+            notify_debouncer_full::FileIdMap::new(),
+            config,
+        )?)
+    } else {
+        Box::new(notify_debouncer_full::new_debouncer(DEBOUNCE, None, tx)?)
+    };
+    for path in &watched {
+        watcher.watch_path(path)?;
+    }
+    // Watch first, then build: an edit made during the first build is not
+    // missed (its events wait in the channel).
+    on_build(build_once(options, Vec::new()));
+
+    loop {
+        let Ok(first) = rx.recv() else { return Ok(()) };
+        let mut batches = vec![first];
+        // A burst (a checkout) may span several debounced batches.
+        while let Ok(more) = rx.recv_timeout(Duration::from_millis(50)) {
+            batches.push(more);
+        }
+        let mut changed: Vec<PathBuf> = batches
+            .into_iter()
+            .filter_map(Result::ok)
+            .flatten()
+            .filter(|event| !matches!(event.kind, EventKind::Access(_)))
+            .flat_map(|event| event.event.paths)
+            .filter(|path| is_relevant(path, &watched, &output))
+            .collect();
+        changed.sort();
+        changed.dedup();
+        if changed.is_empty() {
+            continue;
+        }
+        on_build(build_once(options, changed));
+    }
+}
+
+fn build_once(options: &BuildOptions, changed: Vec<PathBuf>) -> Outcome {
+    let started = Instant::now();
+    match crate::build::build(options) {
+        Ok(report) => Outcome::Built {
+            report,
+            changed,
+            elapsed: started.elapsed(),
+        },
+        Err(failure) => Outcome::Failed { failure, changed },
+    }
+}
+
+/// The one thing the loop needs from either debouncer type.
+trait Unwatch {
+    fn watch_path(&mut self, path: &Path) -> notify::Result<()>;
+}
+
+impl<W: notify::Watcher, C: notify_debouncer_full::FileIdCache> Unwatch
+    for notify_debouncer_full::Debouncer<W, C>
+{
+    fn watch_path(&mut self, path: &Path) -> notify::Result<()> {
+        self.watch(path, RecursiveMode::Recursive)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_triggers_a_rebuild() {
+        let output = Path::new("/a/public");
+        let watched = [PathBuf::from("/a")];
+        for path in [
+            "/a/content/x.md",
+            "/a/hindsight.toml",
+            "/a/templates/incident.html",
+            "/a/static/logo.svg",
+            "/a/content/new folder/y.md",
+        ] {
+            assert!(is_relevant(Path::new(path), &watched, output), "{path}");
+        }
+        let hidden_parent = [PathBuf::from("/tmp/.tmpX/archive")];
+        assert!(is_relevant(
+            Path::new("/tmp/.tmpX/archive/content/a.md"),
+            &hidden_parent,
+            Path::new("/tmp/.tmpX/archive/public")
+        ));
+        for path in [
+            "/a/public/index.html",
+            "/a/.public.staging/index.html",
+            "/a/.public.old/x",
+            "/a/content/.x.md.swp",
+            "/a/content/x.md~",
+            "/a/content/.#x.md",
+            "/a/content/4913",
+            "/a/content/x.md___jb_tmp___",
+            "/a/.git/index",
+        ] {
+            assert!(!is_relevant(Path::new(path), &watched, output), "{path}");
+        }
+    }
+}
