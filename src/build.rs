@@ -188,7 +188,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         })?;
 
     lap("setup");
-    let loaded = crate::load::load(&plan.content, &plan.content);
+    let loaded =
+        crate::load::load_limited(&plan.content, &plan.content, plan.config.max_file_bytes);
     lap("load");
     let crate::load::Loaded {
         files,

@@ -99,6 +99,9 @@ pub struct Config {
     /// Largest code block (in bytes) that is syntax highlighted; larger ones
     /// are shown plain. Default 64 KiB.
     pub highlight_max_bytes: usize,
+    /// Largest postmortem file read, in bytes; larger ones are refused
+    /// with a `file-too-large` error. Default 8 MiB.
+    pub max_file_bytes: u64,
     /// Publishing profiles by name (`hindsight build --profile NAME`).
     pub profiles: std::collections::BTreeMap<String, crate::profile::Profile>,
 }
@@ -120,6 +123,7 @@ impl Default for Config {
             buckets: BucketEdges::default(),
             highlight_max_bytes: 64 * 1024,
             profiles: std::collections::BTreeMap::new(),
+            max_file_bytes: 8 * 1024 * 1024,
         }
     }
 }

@@ -70,6 +70,8 @@ pub enum Code {
     NotAPostmortem,
     /// A file that cannot be read, or is not UTF-8.
     UnreadableFile,
+    /// A file larger than `max_file_bytes`.
+    FileTooLarge,
     /// A relative link or image that points to no file in the archive.
     MissingAsset,
     /// A link to a postmortem or `#anchor` that does not exist.
@@ -109,6 +111,7 @@ impl Code {
             Code::WindowRefused => "window-refused",
             Code::NotAPostmortem => "not-a-postmortem",
             Code::UnreadableFile => "unreadable-file",
+            Code::FileTooLarge => "file-too-large",
             Code::MissingAsset => "missing-asset",
             Code::BrokenLink => "broken-link",
             Code::UnpublishedLink => "unpublished-link",

@@ -87,6 +87,12 @@ pub fn is_markdown(name: &str) -> bool {
 /// below it. A missing or unreadable folder is one `unreadable-file` error.
 /// Symbolic links are followed only when they stay inside `content_dir`.
 pub fn load(content_dir: &Path, display_dir: &Path) -> Loaded {
+    load_limited(content_dir, display_dir, u64::MAX)
+}
+
+/// [`load`], refusing Markdown files over `max_bytes` with a
+/// `file-too-large` error (they are never read into memory).
+pub fn load_limited(content_dir: &Path, display_dir: &Path, max_bytes: u64) -> Loaded {
     let mut loaded = Loaded::default();
     let root = match content_dir.canonicalize() {
         Ok(root) => root,
@@ -155,6 +161,19 @@ pub fn load(content_dir: &Path, display_dir: &Path) -> Loaded {
             continue;
         }
         if is_markdown(&entry.file_name().to_string_lossy()) {
+            let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+            if size > max_bytes {
+                loaded.diagnostics.push(
+                    Diagnostic::error(
+                        Code::FileTooLarge,
+                        &display_dir.join(&rel),
+                        None,
+                        format!("the file is {size} bytes, over the limit of {max_bytes}"),
+                    )
+                    .with_hint("split it, or raise `max_file_bytes` in hindsight.toml"),
+                );
+                continue;
+            }
             markdown.push(rel);
         } else {
             loaded.assets.insert(rel);

@@ -18,7 +18,8 @@ use crate::model::Incident;
 /// Errors: configuration problems, as diagnostics.
 pub fn check(options: &BuildOptions) -> Result<Diagnostics, Diagnostics> {
     let plan = Plan::new(options)?;
-    let loaded = crate::load::load(&plan.content, &plan.content);
+    let loaded =
+        crate::load::load_limited(&plan.content, &plan.content, plan.config.max_file_bytes);
     let mut diagnostics = loaded.diagnostics;
     let resolved = crate::resolve::resolve(&loaded.files, &plan.config);
     diagnostics.extend(resolved.diagnostics);

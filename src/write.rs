@@ -85,6 +85,11 @@ impl Output {
         std::fs::create_dir_all(parent)?;
         let staging = parent.join(format!(".{name}.staging"));
         let old = parent.join(format!(".{name}.old"));
+        // Recover from a build killed between the two renames of the
+        // fallback swap: the previous complete site comes back.
+        if !target.exists() && old.is_dir() {
+            std::fs::rename(&old, target)?;
+        }
         for leftover in [&staging, &old] {
             if leftover.exists() {
                 std::fs::remove_dir_all(leftover)?;
@@ -157,9 +162,24 @@ impl Output {
         self.written.load(Ordering::Relaxed)
     }
 
-    /// Swaps the staging folder in as the output folder. The previous
-    /// output is moved aside first and removed after the swap.
+    /// Swaps the staging folder in as the output folder, atomically: on
+    /// Linux the two folders are exchanged in one `renameat2` call, so the
+    /// output path always holds a complete site, old or new, whenever the
+    /// process is killed. Elsewhere (or where the file system cannot
+    /// exchange) the previous output is renamed aside first; a build killed
+    /// between the two renames is repaired by the next [`Output::begin`].
+    /// The previous site is removed afterwards.
     pub fn commit(self) -> io::Result<usize> {
+        let written = self.written.load(Ordering::Relaxed);
+        if !self.target.exists() {
+            std::fs::rename(&self.staging, &self.target)?;
+            return Ok(written);
+        }
+        if exchange(&self.staging, &self.target).is_ok() {
+            // The staging path now holds the previous site.
+            std::fs::remove_dir_all(&self.staging)?;
+            return Ok(written);
+        }
         let parent = self.staging.parent().unwrap_or(Path::new("."));
         let name = self
             .target
@@ -167,21 +187,14 @@ impl Output {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let old = parent.join(format!(".{name}.old"));
-        let had_previous = self.target.exists();
-        if had_previous {
-            std::fs::rename(&self.target, &old)?;
-        }
+        std::fs::rename(&self.target, &old)?;
         if let Err(e) = std::fs::rename(&self.staging, &self.target) {
-            if had_previous {
-                // Put the previous site back before reporting.
-                let _ = std::fs::rename(&old, &self.target);
-            }
+            // Put the previous site back before reporting.
+            let _ = std::fs::rename(&old, &self.target);
             return Err(e);
         }
-        if had_previous {
-            std::fs::remove_dir_all(&old)?;
-        }
-        Ok(self.written.load(Ordering::Relaxed))
+        std::fs::remove_dir_all(&old)?;
+        Ok(written)
     }
 
     /// Abandons the build: removes the staging folder; the output folder
@@ -191,9 +204,64 @@ impl Output {
     }
 }
 
+/// Exchanges two paths atomically (Linux `renameat2` with
+/// `RENAME_EXCHANGE`).
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let a = std::ffi::CString::new(a.as_os_str().as_bytes())?;
+    let b = std::ffi::CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: both arguments are valid NUL-terminated paths that outlive
+    // the call; AT_FDCWD makes relative paths relative to the current
+    // folder, as std::fs does.
+    let result = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if result == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+/// No atomic exchange here: the caller falls back to two renames.
+#[cfg(not(target_os = "linux"))]
+fn exchange(_a: &Path, _b: &Path) -> io::Result<()> {
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "no atomic exchange",
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_interrupted_fallback_swap_is_repaired() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        // A build killed after moving the old site aside.
+        std::fs::create_dir_all(dir.path().join(".public.old")).unwrap();
+        std::fs::write(dir.path().join(".public.old/index.html"), "previous").unwrap();
+        std::fs::create_dir_all(dir.path().join(".public.staging")).unwrap();
+        let out = Output::begin(&target).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(target.join("index.html")).unwrap(),
+            "previous"
+        );
+        out.abort();
+        assert_eq!(
+            std::fs::read_to_string(target.join("index.html")).unwrap(),
+            "previous"
+        );
+    }
 
     #[test]
     fn refuses_paths_that_leave_the_folder() {
