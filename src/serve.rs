@@ -87,15 +87,7 @@ pub fn serve(
     on_ready: impl FnOnce(&str) + Send + 'static,
     mut on_build: impl FnMut(&Outcome) + Send + 'static,
 ) -> anyhow::Result<()> {
-    let plan = Plan::new(&options.build).map_err(|d| {
-        anyhow::anyhow!(
-            "{}",
-            d.iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("\n")
-        )
-    })?;
+    let plan = Plan::new(&options.build).map_err(|d| anyhow::anyhow!("{d}"))?;
     let output = std::path::absolute(&plan.output)?;
     let (events, _) = broadcast::channel(16);
     let shared = Arc::new(Shared {

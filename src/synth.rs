@@ -131,19 +131,6 @@ const CATEGORIES: &[&str] = &[
     "operational-procedure",
     "unknown",
 ];
-const TRIGGERS: &[&str] = &[
-    "code-deploy",
-    "config-push",
-    "traffic-change",
-    "pipeline-or-batch-job",
-    "dependency-change",
-    "performance-decay",
-    "capacity-change",
-    "hardware-event",
-    "manual-operation",
-    "time-event",
-    "attack",
-];
 const NOUNS: &[&str] = &[
     "connection pool",
     "load balancer",
@@ -353,7 +340,7 @@ pub fn postmortem(n: usize, seed: u64) -> String {
     let _ = writeln!(out, "id: synth-{n:06}");
     let _ = writeln!(out, "severity: SEV{}", rng.range(1..5));
     let _ = writeln!(out, "category: {category}");
-    let _ = writeln!(out, "trigger: {}", rng.pick(TRIGGERS));
+    let _ = writeln!(out, "trigger: {}", rng.pick(&crate::model::TRIGGERS[..11]));
     let _ = writeln!(out, "services: [{service}, {other}]");
     let _ = writeln!(out, "teams: [{}]", rng.pick(TEAMS));
     let _ = writeln!(out, "tags: [{}, {}]", rng.pick(TAGS), rng.pick(TAGS));

@@ -82,15 +82,7 @@ pub fn run(
     poll: bool,
     mut on_build: impl FnMut(Outcome),
 ) -> anyhow::Result<()> {
-    let plan = Plan::new(options).map_err(|d| {
-        anyhow::anyhow!(
-            "{}",
-            d.iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("\n")
-        )
-    })?;
+    let plan = Plan::new(options).map_err(|d| anyhow::anyhow!("{d}"))?;
     let output = absolute(&plan.output);
     let mut watched: Vec<PathBuf> = vec![absolute(plan.root.as_deref().unwrap_or(&plan.content))];
     let content = absolute(&plan.content);

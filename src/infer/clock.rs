@@ -441,19 +441,11 @@ pub fn scan(line: &str, aliases: &ZoneAliases) -> Vec<Token> {
             whole.end(),
         );
     }
-    for c in TIME_HRS.captures_iter(line) {
-        let whole = c.get(0).unwrap_or_else(|| unreachable!());
-        let (hour, minute): (i8, i8) = (c[1].parse().unwrap_or(99), c[2].parse().unwrap_or(99));
-        if hour <= 23 && minute <= 59 {
-            push(
-                &mut tokens,
-                TokenKind::Time(TimeParts { hour, minute }),
-                whole.start(),
-                whole.end(),
-            );
-        }
-    }
-    for c in TIME_24H.captures_iter(line) {
+    // `2100hrs` before `21:00`: both give hour and minute as groups 1 and 2.
+    for c in TIME_HRS
+        .captures_iter(line)
+        .chain(TIME_24H.captures_iter(line))
+    {
         let whole = c.get(0).unwrap_or_else(|| unreachable!());
         let (hour, minute): (i8, i8) = (c[1].parse().unwrap_or(99), c[2].parse().unwrap_or(99));
         if hour <= 23 && minute <= 59 {
