@@ -112,7 +112,12 @@ pub fn frontmatter(incident: &Incident) -> String {
                 out,
                 "  - title: {}\n    status: {}",
                 yaml_string(&item.title),
-                item.status
+                // Frontmatter has no "unknown": the author says which.
+                if item.status == crate::model::UNKNOWN_STATUS {
+                    "todo  # inferred: set the real status"
+                } else {
+                    &item.status
+                }
             );
         }
     }

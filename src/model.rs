@@ -192,6 +192,11 @@ pub const DETECTION_METHODS: &[&str] = &[
 /// Allowed action item `type` values (GUIDE.md 4).
 pub const ACTION_TYPES: &[&str] = &["mitigate", "prevent", "detect", "process", "other"];
 
+/// The status of an action item read from prose, which states the item
+/// but not whether it was done. Never accepted in frontmatter; such items
+/// are neither open nor settled.
+pub const UNKNOWN_STATUS: &str = "unknown";
+
 /// Allowed action item `status` values (GUIDE.md 4).
 pub const ACTION_STATUSES: &[&str] = &["todo", "in-progress", "done", "wont-do"];
 
@@ -251,7 +256,8 @@ pub struct ActionItem {
     pub kind: Option<String>,
     /// Who owns it.
     pub owner: Option<String>,
-    /// One of [`ACTION_STATUSES`]; `todo` when not given.
+    /// One of [`ACTION_STATUSES`]; `todo` when not given in frontmatter;
+    /// [`UNKNOWN_STATUS`] for items inferred from prose.
     pub status: String,
     /// Free-form priority (`P1`, `high`, ...).
     pub priority: Option<String>,

@@ -261,3 +261,34 @@ fn related_incidents_are_explicit_first_never_self_and_deterministic() {
     );
     assert_eq!(html, read(dir.path()), "deterministic");
 }
+
+#[test]
+fn action_items_read_from_prose_are_neither_open_nor_settled() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[(
+            "content/prose.md",
+            "# Queue outage\n\nOn May 2, 2024, from 10:00 to 11:00 UTC about 5% of users saw delayed messages because a consumer crashed.\n\n## Action items\n\n- Add a dead-letter queue for poison messages.\n- Alert on consumer restarts.\n",
+        )],
+    );
+    let output = hindsight(dir.path(), &["build"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let actions =
+        std::fs::read_to_string(dir.path().join("public/action-items/index.html")).unwrap();
+    assert!(
+        !actions.contains("dead-letter queue"),
+        "an item of unknown status is not listed as open"
+    );
+    let page =
+        std::fs::read_to_string(dir.path().join("public/incidents/prose/index.html")).unwrap();
+    assert!(
+        page.contains("dead-letter queue") && page.contains("status not stated"),
+        "the incident page lists it, honestly"
+    );
+    let stats = std::fs::read_to_string(dir.path().join("public/stats/index.html")).unwrap();
+    assert!(
+        stats.contains("2 read from postmortems that do not state their status"),
+        "{stats}"
+    );
+}

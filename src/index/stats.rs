@@ -42,6 +42,8 @@ pub struct ActionFigures {
     pub open: usize,
     /// Open items whose due date is before the build date.
     pub overdue: usize,
+    /// Items whose status the postmortem does not state (inferred).
+    pub unknown: usize,
     /// Incidents with at least one item.
     pub incidents_with_items: usize,
 }
@@ -143,6 +145,7 @@ pub fn figures(archive: &Archive, indices: &[usize], today: jiff::civil::Date) -
             match item.status.as_str() {
                 "done" => actions.done += 1,
                 "wont-do" => actions.wont_do += 1,
+                crate::model::UNKNOWN_STATUS => actions.unknown += 1,
                 _ => {
                     actions.open += 1;
                     if item.due.is_some_and(|due| due < today) {

@@ -644,13 +644,15 @@ impl Renderer {
         let mut incidents = Vec::new();
         for (index, incident) in archive.incidents.iter().enumerate() {
             let summary = &shared.summaries[index];
-            if !incident.action_items.is_empty() {
-                let done = incident
-                    .action_items
-                    .iter()
-                    .filter(|a| !a.is_open())
-                    .count();
-                let total = incident.action_items.len();
+            // Items whose status the postmortem does not state are left out.
+            let known: Vec<&crate::model::ActionItem> = incident
+                .action_items
+                .iter()
+                .filter(|a| a.status != crate::model::UNKNOWN_STATUS)
+                .collect();
+            if !known.is_empty() {
+                let done = known.iter().filter(|a| !a.is_open()).count();
+                let total = known.len();
                 incidents.push(IncidentCompletion {
                     title: &summary.title,
                     url: &summary.url,

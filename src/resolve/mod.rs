@@ -838,7 +838,8 @@ impl Reader<'_> {
                     .into_iter()
                     .map(|found| ActionItem {
                         title: found.value,
-                        status: "todo".to_string(),
+                        // The prose lists the item but not its state.
+                        status: crate::model::UNKNOWN_STATUS.to_string(),
                         ..ActionItem::default()
                     })
                     .collect();
