@@ -199,6 +199,45 @@ pub fn render(
                     highlighter.to_html(&language, &code),
                 )));
             }
+            // A first paragraph that is only the title (often in bold) is
+            // not repeated: the page shows the title.
+            Event::Start(Tag::Paragraph) if at_start => {
+                let mut inner = Vec::new();
+                for (event, range) in iter.by_ref() {
+                    if matches!(event, Event::End(TagEnd::Paragraph)) {
+                        break;
+                    }
+                    inner.push((event, range));
+                }
+                let only: Vec<Event<'_>> = inner.iter().map(|(e, _)| e.clone()).collect();
+                let plain_only = only.iter().all(|e| {
+                    matches!(
+                        e,
+                        Event::Text(_)
+                            | Event::Start(Tag::Strong | Tag::Emphasis)
+                            | Event::End(TagEnd::Strong | TagEnd::Emphasis)
+                    )
+                });
+                if plain_only && plain_text(&only).trim().trim_end_matches(':') == title.trim() {
+                    continue;
+                }
+                events.push(Event::Start(Tag::Paragraph));
+                for (event, range) in inner {
+                    if matches!(event, Event::Html(_) | Event::InlineHtml(_)) {
+                        has_raw_html = true;
+                        events.push(raw_policy(event, raw_html));
+                    } else if let Some(event) = rewrite_event(
+                        event,
+                        line_of(range.start),
+                        links,
+                        &mut found,
+                        &mut unlinking,
+                    ) {
+                        events.push(event);
+                    }
+                }
+                events.push(Event::End(TagEnd::Paragraph));
+            }
             Event::Html(_) | Event::InlineHtml(_) => {
                 has_raw_html = true;
                 events.push(raw_policy(event, raw_html));
@@ -585,6 +624,27 @@ mod tests {
         );
         assert!(out.html.contains("id=\"root-cause-2\""));
         assert!(out.html.contains("id=\"h-2024-timeline\""));
+    }
+
+    #[test]
+    fn a_leading_bold_title_is_not_repeated() {
+        let out = render_simple(
+            "**Title**\n\nBody [a](https://x.example).\n",
+            RawHtml::Sanitize,
+        );
+        assert!(!out.html.contains("<strong>Title</strong>"), "{}", out.html);
+        let out = render_simple("**Not the title**\n\nBody.\n", RawHtml::Sanitize);
+        assert!(
+            out.html.contains("<strong>Not the title</strong>"),
+            "{}",
+            out.html
+        );
+        let out = render_simple("First [link](other.md) paragraph.\n", RawHtml::Sanitize);
+        assert!(
+            out.html.contains("href=\"../other/index.html\""),
+            "links in a first paragraph are rewritten: {}",
+            out.html
+        );
     }
 
     #[test]
