@@ -291,4 +291,8 @@ fn action_items_read_from_prose_are_neither_open_nor_settled() {
         stats.contains("2 read from postmortems that do not state their status"),
         "{stats}"
     );
+    assert!(
+        stats.contains("data-figure=\"actions-completion\" data-value=\"\">—<"),
+        "no item has a known status, so there is no completion figure"
+    );
 }

@@ -49,11 +49,10 @@ pub struct ActionFigures {
 }
 
 impl ActionFigures {
-    /// Settled items (done or won't do) in whole percent of all items.
-    pub fn completion_pct(&self) -> usize {
-        ((self.done + self.wont_do) * 100)
-            .checked_div(self.total)
-            .unwrap_or(0)
+    /// Settled items (done or won't do) in whole percent of the items
+    /// whose status is known; `None` when no item has a known status.
+    pub fn completion_pct(&self) -> Option<usize> {
+        ((self.done + self.wont_do) * 100).checked_div(self.total - self.unknown)
     }
 }
 

@@ -984,7 +984,7 @@ struct IncidentCompletion<'a> {
 #[derive(Serialize)]
 struct ActionsPage<'a> {
     figures: crate::index::stats::ActionFigures,
-    completion_pct: usize,
+    completion_pct: Option<usize>,
     today: String,
     overdue: Vec<OpenItem<'a>>,
     groups: Vec<OwnerGroup<'a>>,
