@@ -20,35 +20,25 @@ struct Cli {
 enum Command {
     /// Build the archive into a static site (default output: public/).
     Build {
-        /// Archive root, holding hindsight.toml [default: .]
-        #[arg(long, value_name = "DIR")]
-        root: Option<PathBuf>,
-        /// Build this folder of Markdown files; without --root, with default settings
-        #[arg(long, value_name = "DIR")]
-        content: Option<PathBuf>,
-        /// Output folder [default: public]
-        #[arg(long, value_name = "DIR")]
-        output: Option<PathBuf>,
+        #[command(flatten)]
+        site: SiteArgs,
         /// Absolute URL the site is published at (feeds, sitemap, canonical links)
         #[arg(long, value_name = "URL")]
         base_url: Option<String>,
-        /// Include postmortems with status: draft
-        #[arg(long)]
-        drafts: bool,
         /// Treat warnings as errors
         #[arg(long)]
         strict: bool,
         /// Print every warning, not only the first 30
         #[arg(long, short)]
         verbose: bool,
-        /// Publish with the profile [profiles.NAME] of hindsight.toml
-        #[arg(long, value_name = "NAME")]
-        profile: Option<String>,
     },
     /// Build, serve locally with live reload, and rebuild on change.
     Serve {
         #[command(flatten)]
         site: SiteArgs,
+        /// Poll for changes instead of using file-system events (network drives, containers, WSL2)
+        #[arg(long)]
+        poll: bool,
         /// Port to listen on (0: any free port)
         #[arg(long, default_value_t = 1111)]
         port: u16,
@@ -63,6 +53,9 @@ enum Command {
     Watch {
         #[command(flatten)]
         site: SiteArgs,
+        /// Poll for changes instead of using file-system events (network drives, containers, WSL2)
+        #[arg(long)]
+        poll: bool,
     },
     /// Validate every postmortem and report every error and warning; writes nothing.
     Check {
@@ -119,7 +112,7 @@ enum Command {
     },
 }
 
-/// What `serve` and `watch` build.
+/// What `build`, `serve` and `watch` build.
 #[derive(Debug, clap::Args)]
 struct SiteArgs {
     /// Archive root, holding hindsight.toml [default: .]
@@ -137,9 +130,6 @@ struct SiteArgs {
     /// Publish with the profile [profiles.NAME] of hindsight.toml
     #[arg(long, value_name = "NAME")]
     profile: Option<String>,
-    /// Poll for changes instead of using file-system events (network drives, containers, WSL2)
-    #[arg(long)]
-    poll: bool,
 }
 
 impl SiteArgs {
@@ -185,32 +175,24 @@ fn main() -> ExitCode {
         Command::Import { dir, write, root } => import(&dir, root, write),
         Command::Serve {
             site,
+            poll,
             port,
             bind,
             open,
-        } => serve(&site, port, bind, open),
-        Command::Watch { site } => watch(&site),
+        } => serve(&site, poll, port, bind, open),
+        Command::Watch { site, poll } => watch(&site, poll),
         Command::Init { dir } => init(&dir.unwrap_or_else(|| PathBuf::from("."))),
         Command::New { title, root } => new(&title, root),
         Command::Build {
-            root,
-            content,
-            output,
+            site,
             base_url,
-            drafts,
             strict,
             verbose,
-            profile,
         } => {
             let options = BuildOptions {
-                root,
-                content,
-                output,
                 base_url,
-                drafts,
                 strict,
-                profile,
-                build_date: source_date_epoch(),
+                ..site.build_options()
             };
             match build(&options) {
                 Ok(report) => {
@@ -289,9 +271,9 @@ fn report_build(outcome: &hindsight::watch::Outcome, first: bool) {
     }
 }
 
-fn watch(site: &SiteArgs) -> ExitCode {
+fn watch(site: &SiteArgs, poll: bool) -> ExitCode {
     let mut first = true;
-    let result = hindsight::watch::run(&site.build_options(), site.poll, |outcome| {
+    let result = hindsight::watch::run(&site.build_options(), poll, |outcome| {
         report_build(&outcome, first);
         first = false;
     });
@@ -304,12 +286,12 @@ fn watch(site: &SiteArgs) -> ExitCode {
     }
 }
 
-fn serve(site: &SiteArgs, port: u16, bind: std::net::IpAddr, open: bool) -> ExitCode {
+fn serve(site: &SiteArgs, poll: bool, port: u16, bind: std::net::IpAddr, open: bool) -> ExitCode {
     let options = hindsight::serve::ServeOptions {
         build: site.build_options(),
         bind,
         port,
-        poll: site.poll,
+        poll,
     };
     let mut first = true;
     let result = hindsight::serve::serve(

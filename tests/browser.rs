@@ -9,8 +9,6 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{hindsight, repo, stderr};
-
 fn chromium() -> Option<PathBuf> {
     if let Ok(path) = std::env::var("CHROMIUM") {
         return Some(PathBuf::from(path));
@@ -68,10 +66,7 @@ fn pages_render_from_file_urls_in_a_real_browser() {
     let Some(browser) = browser_or_skip() else {
         return;
     };
-    let out = tempfile::tempdir().unwrap();
-    let site = out.path().join("public");
-    let output = hindsight(&repo(), &["build", "--output", site.to_str().unwrap()]);
-    assert!(output.status.success(), "{}", stderr(&output));
+    let (out, site) = common::build_example(&[]);
 
     let home = format!("file://{}", site.join("index.html").display());
     let dom = headless(&browser, &["--dump-dom", &home]);
@@ -112,10 +107,7 @@ fn statistics_page_shows_its_charts_in_a_real_browser() {
     let Some(browser) = browser_or_skip() else {
         return;
     };
-    let out = tempfile::tempdir().unwrap();
-    let site = out.path().join("public");
-    let output = hindsight(&repo(), &["build", "--output", site.to_str().unwrap()]);
-    assert!(output.status.success(), "{}", stderr(&output));
+    let (out, site) = common::build_example(&[]);
     let page = format!("file://{}", site.join("stats/index.html").display());
     let dom = headless(&browser, &["--dump-dom", &page]);
     let dom = String::from_utf8_lossy(&dom.stdout);
@@ -174,10 +166,7 @@ fn search_and_facets_work_over_http_and_the_url_holds_the_view() {
     let Some(browser) = browser_or_skip() else {
         return;
     };
-    let out = tempfile::tempdir().unwrap();
-    let site = out.path().join("public");
-    let output = hindsight(&repo(), &["build", "--output", site.to_str().unwrap()]);
-    assert!(output.status.success(), "{}", stderr(&output));
+    let (_out, site) = common::build_example(&[]);
     let base = common::serve(&site, "/repo/");
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(site.join("incidents.json")).unwrap()).unwrap();

@@ -2,20 +2,7 @@
 
 mod common;
 
-use common::{broken_links, hindsight, repo, stderr};
-
-/// Builds the example archive once into a fresh folder.
-fn build_example() -> (tempfile::TempDir, std::path::PathBuf) {
-    let out = tempfile::tempdir().unwrap();
-    let site = out.path().join("public");
-    let output = hindsight(&repo(), &["build", "--output", site.to_str().unwrap()]);
-    assert!(
-        output.status.success(),
-        "build failed:\n{}",
-        stderr(&output)
-    );
-    (out, site)
-}
+use common::{broken_links, build_example, hindsight, repo, stderr};
 
 fn markdown_files() -> Vec<std::path::PathBuf> {
     walkdir::WalkDir::new(repo().join("content"))
@@ -28,7 +15,7 @@ fn markdown_files() -> Vec<std::path::PathBuf> {
 
 #[test]
 fn every_published_postmortem_has_a_page_and_drafts_do_not() {
-    let (_dir, site) = build_example();
+    let (_dir, site) = build_example(&[]);
     let mut pages = 0;
     let mut drafts = 0;
     for file in markdown_files() {
@@ -87,7 +74,7 @@ fn drafts_flag_publishes_the_draft() {
 
 #[test]
 fn every_index_and_term_page_exists() {
-    let (_dir, site) = build_example();
+    let (_dir, site) = build_example(&[]);
     for page in [
         "index.html",
         "404.html",
@@ -165,7 +152,7 @@ fn every_index_and_term_page_exists() {
 
 #[test]
 fn term_pages_list_exactly_their_incidents_with_counts() {
-    let (_dir, site) = build_example();
+    let (_dir, site) = build_example(&[]);
     let index = std::fs::read_to_string(site.join("severity/index.html")).unwrap();
     let sev1 = std::fs::read_to_string(site.join("severity/sev1/index.html")).unwrap();
     let rows = sev1.matches("<td class=\"title\">").count();
@@ -187,7 +174,7 @@ fn term_pages_list_exactly_their_incidents_with_counts() {
 
 #[test]
 fn every_relative_link_and_asset_resolves() {
-    let (_dir, site) = build_example();
+    let (_dir, site) = build_example(&[]);
     let broken = broken_links(&site);
     assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
     // Links between postmortems and images beside them were rewritten.
@@ -202,7 +189,7 @@ fn every_relative_link_and_asset_resolves() {
 
 #[test]
 fn incident_page_shows_the_metadata_panel() {
-    let (_dir, site) = build_example();
+    let (_dir, site) = build_example(&[]);
     let html =
         std::fs::read_to_string(site.join("incidents/2023-10-retry-storm/index.html")).unwrap();
     for expected in [
@@ -231,8 +218,8 @@ fn incident_page_shows_the_metadata_panel() {
 
 #[test]
 fn build_output_is_deterministic() {
-    let (_a, first) = build_example();
-    let (_b, second) = build_example();
+    let (_a, first) = build_example(&[]);
+    let (_b, second) = build_example(&[]);
     assert!(
         common::tree(&first) == common::tree(&second),
         "two builds of the same input differ"

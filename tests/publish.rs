@@ -5,18 +5,8 @@ mod common;
 
 use std::collections::{BTreeSet, VecDeque};
 
-use common::{hindsight, http_get, repo, resolve_url, serve, stderr, tree, write_files};
+use common::{build_example, hindsight, http_get, resolve_url, serve, stderr, tree, write_files};
 use serde_json::Value;
-
-fn build_example(extra: &[&str]) -> (tempfile::TempDir, std::path::PathBuf) {
-    let out = tempfile::tempdir().unwrap();
-    let site = out.path().join("public");
-    let mut args = vec!["build", "--output", site.to_str().unwrap()];
-    args.extend_from_slice(extra);
-    let output = hindsight(&repo(), &args);
-    assert!(output.status.success(), "{}", stderr(&output));
-    (out, site)
-}
 
 #[test]
 fn every_link_resolves_when_served_under_a_subpath() {

@@ -27,6 +27,22 @@ pub fn hindsight(dir: &Path, args: &[&str]) -> Output {
         .expect("hindsight runs")
 }
 
+/// Builds the example archive (`content/`) with `extra` flags into a fresh
+/// temporary folder; returns the folder (keep it alive) and the site path.
+pub fn build_example(extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("public");
+    let mut args = vec!["build", "--output", site.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let output = hindsight(&repo(), &args);
+    assert!(
+        output.status.success(),
+        "build failed:\n{}",
+        stderr(&output)
+    );
+    (out, site)
+}
+
 /// Stderr as text.
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
