@@ -5,55 +5,10 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Child, Command, Stdio};
+use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
-use common::{http_get, write_files};
-
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(dir: &std::path::Path) -> Server {
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("hindsight"))
-        .current_dir(dir)
-        .args(["serve", "--port", "0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start serve");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("serving ")
-        .expect("the server prints its URL")
-        .to_string();
-    assert!(
-        url.starts_with("http://127.0.0.1:"),
-        "loopback by default: {url}"
-    );
-    // Wait for the first build.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !String::from_utf8_lossy(&http_get(&format!("{url}__hindsight/status")).1)
-        .contains("\"generation\":1")
-    {
-        assert!(Instant::now() < deadline, "no first build");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    Server { child, url }
-}
+use common::{http_get, start_preview, write_files};
 
 /// Reads the SSE stream until an event of `kind` arrives; returns its data.
 fn next_event(stream: &mut std::net::TcpStream, kind: &str, timeout: Duration) -> String {
@@ -105,7 +60,7 @@ fn serves_reloads_refuses_traversal_and_shows_errors() {
         )],
     );
     std::fs::write(root.path().join("secret.txt"), "do not serve").unwrap();
-    let server = start(&dir);
+    let server = start_preview(&dir);
 
     let (status, body) = http_get(&format!("{}incidents/a/index.html", server.url));
     let page = String::from_utf8_lossy(&body);

@@ -276,3 +276,51 @@ pub fn resolve_url(base: &str, reference: &str) -> String {
     let trailing = if reference.ends_with('/') { "/" } else { "" };
     format!("{origin}/{}{trailing}", segments.join("/"))
 }
+
+/// A running `hindsight serve`; killed when dropped.
+pub struct PreviewServer {
+    /// The process.
+    pub child: std::process::Child,
+    /// Base URL, ending in `/`.
+    pub url: String,
+}
+
+impl Drop for PreviewServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `hindsight serve --port 0` in `dir` (which holds an archive),
+/// checks it prints a loopback URL, and waits for the first build.
+pub fn start_preview(dir: &Path) -> PreviewServer {
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("hindsight"))
+        .current_dir(dir)
+        .args(["serve", "--port", "0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start serve");
+    let mut line = String::new();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    std::io::BufRead::read_line(&mut stdout, &mut line).unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("serving ")
+        .expect("the server prints its URL")
+        .to_string();
+    assert!(
+        url.starts_with("http://127.0.0.1:"),
+        "loopback by default: {url}"
+    );
+    // Wait for the first build.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !String::from_utf8_lossy(&http_get(&format!("{url}__hindsight/status")).1)
+        .contains("\"generation\":1")
+    {
+        assert!(std::time::Instant::now() < deadline, "no first build");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    PreviewServer { child, url }
+}
