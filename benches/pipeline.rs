@@ -56,6 +56,7 @@ fn stages(c: &mut Criterion) {
         pages: Default::default(),
         assets: Default::default(),
         unpublished: Default::default(),
+        remote_images: false,
     };
     let plain = Highlighter::new(0);
     group.bench_function("markdown-without-highlighting", |b| {

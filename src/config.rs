@@ -91,6 +91,12 @@ pub struct Config {
     pub theme: String,
     /// Raw HTML policy for Markdown bodies.
     pub raw_html: RawHtml,
+    /// Whether images on other hosts are embedded. Default `false`: a
+    /// remote image becomes a link to it (its alt text), so that opening a
+    /// page makes no request beyond the site (no tracking pixels, no leak
+    /// of readers' addresses); the CSP then allows images from the site
+    /// only (docs/security.md).
+    pub remote_images: bool,
     /// Root-cause categories; replaces the default list of GUIDE.md 6 when
     /// given.
     pub categories: Vec<CategoryDef>,
@@ -119,6 +125,7 @@ impl Default for Config {
             output_dir: "public".to_string(),
             theme: "default".to_string(),
             raw_html: RawHtml::Sanitize,
+            remote_images: false,
             categories: default_categories(),
             buckets: BucketEdges::default(),
             highlight_max_bytes: 64 * 1024,

@@ -6,38 +6,8 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-
-fn chromium() -> Option<PathBuf> {
-    if let Ok(path) = std::env::var("CHROMIUM") {
-        return Some(PathBuf::from(path));
-    }
-    ["chromium", "chromium-browser", "google-chrome"]
-        .iter()
-        .find_map(|name| {
-            std::env::var_os("PATH")?
-                .to_str()?
-                .split(':')
-                .map(|dir| Path::new(dir).join(name))
-                .find(|p| p.is_file())
-        })
-}
-
-fn browser_or_skip() -> Option<PathBuf> {
-    match chromium() {
-        Some(path) => Some(path),
-        None if std::env::var_os("CI").is_some() => {
-            panic!("CI is set but no Chromium was found; .ci/run installs it")
-        }
-        None => {
-            eprintln!(
-                "skipped: no Chromium on PATH (install Debian's `chromium`, or set CHROMIUM=/path)"
-            );
-            None
-        }
-    }
-}
 
 /// Runs headless Chromium with the flags this machine needs (no network
 /// beyond loopback, fresh profile).
@@ -63,7 +33,7 @@ fn headless(browser: &Path, args: &[&str]) -> std::process::Output {
 
 #[test]
 fn pages_render_from_file_urls_in_a_real_browser() {
-    let Some(browser) = browser_or_skip() else {
+    let Some(browser) = common::browser_or_skip() else {
         return;
     };
     let (out, site) = common::build_example(&[]);
@@ -104,7 +74,7 @@ fn pages_render_from_file_urls_in_a_real_browser() {
 
 #[test]
 fn statistics_page_shows_its_charts_in_a_real_browser() {
-    let Some(browser) = browser_or_skip() else {
+    let Some(browser) = common::browser_or_skip() else {
         return;
     };
     let (out, site) = common::build_example(&[]);
@@ -163,7 +133,7 @@ fn facet_count(dom: &str, facet: &str, value: &str) -> usize {
 
 #[test]
 fn search_and_facets_work_over_http_and_the_url_holds_the_view() {
-    let Some(browser) = browser_or_skip() else {
+    let Some(browser) = common::browser_or_skip() else {
         return;
     };
     let (_out, site) = common::build_example(&[]);

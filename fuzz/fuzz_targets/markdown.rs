@@ -21,6 +21,7 @@ fuzz_target!(|data: &[u8]| {
         )])),
         assets: Arc::new(BTreeSet::from([PathBuf::from("2024/graph.png")])),
         unpublished: Arc::new(HashSet::new()),
+        remote_images: false,
     };
     let highlighter = Highlighter::new(64 * 1024);
     for raw_html in [RawHtml::Sanitize, RawHtml::Escape] {

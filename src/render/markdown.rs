@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
-use super::highlight::{Highlighter, escape_attr};
+use super::highlight::{Highlighter, escape_attr, escape_html};
 use crate::config::RawHtml;
 
 /// A problem found while rendering, at a 1-based line of the body.
@@ -96,6 +96,36 @@ pub struct LinkTargets {
     pub assets: Arc<BTreeSet<PathBuf>>,
     /// Postmortems in the archive that this build does not publish.
     pub unpublished: Arc<HashSet<PathBuf>>,
+    /// Config `remote_images`: embed images from other hosts. When false,
+    /// a remote Markdown image becomes a link to it and a remote `src` in
+    /// raw HTML is dropped, so a page loads nothing from elsewhere.
+    pub remote_images: bool,
+}
+
+/// State carried across events while rewriting links and images.
+#[derive(Debug, Default)]
+struct LinkState {
+    /// Inside a link to an unpublished postmortem (its tags are dropped).
+    unlinking: bool,
+    /// For each open image: `Some(host)` when it was turned into a link.
+    images: Vec<Option<String>>,
+}
+
+/// Whether `url` points to another host (`http:`, `https:` or `//host`).
+fn is_remote(url: &str) -> bool {
+    let url = url.trim();
+    url.starts_with("//")
+        || scheme_of(url)
+            .is_some_and(|s| s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("https"))
+}
+
+/// The host part of a remote URL, for the link text of an image not
+/// embedded.
+fn host_of(url: &str) -> &str {
+    let rest = url.trim().split_once("//").map_or(url, |(_, rest)| rest);
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let host = &rest[..end];
+    host.rsplit_once('@').map_or(host, |(_, h)| h)
 }
 
 /// Link schemes kept in links and images; anything else (`javascript:`,
@@ -130,7 +160,9 @@ pub fn render(
     let mut iter = Parser::new_ext(body, options).into_offset_iter().peekable();
     let mut found = Found::default();
     // Links to unpublished postmortems lose their tag, keep their text.
-    let mut unlinking = false;
+    let mut link_state = LinkState::default();
+    // Raw HTML goes through `raw_policy` as it is read; events this module
+    // writes as HTML (anchors, remote-image links) do not.
 
     while let Some((event, range)) = iter.next() {
         let at_start = std::mem::replace(&mut first_block, false);
@@ -141,12 +173,15 @@ pub fn render(
                     if matches!(event, Event::End(TagEnd::Heading(_))) {
                         break;
                     }
-                    if let Some(event) = rewrite_event(
+                    if matches!(event, Event::Html(_) | Event::InlineHtml(_)) {
+                        has_raw_html = true;
+                        inner.push(raw_policy(event, raw_html));
+                    } else if let Some(event) = rewrite_event(
                         event,
                         line_of(range.start),
                         links,
                         &mut found,
-                        &mut unlinking,
+                        &mut link_state,
                     ) {
                         inner.push(event);
                     }
@@ -160,16 +195,6 @@ pub fn render(
                     &mut used_ids,
                 );
                 let mut inner_html = String::new();
-                if inner
-                    .iter()
-                    .any(|e| matches!(e, Event::Html(_) | Event::InlineHtml(_)))
-                {
-                    has_raw_html = true;
-                }
-                let inner = inner
-                    .into_iter()
-                    .map(|e| raw_policy(e, raw_html))
-                    .collect::<Vec<_>>();
                 pulldown_cmark::html::push_html(&mut inner_html, inner.into_iter());
                 let n = level as u8;
                 out.headings.push((n, anchor.clone(), text));
@@ -231,7 +256,7 @@ pub fn render(
                         line_of(range.start),
                         links,
                         &mut found,
-                        &mut unlinking,
+                        &mut link_state,
                     ) {
                         events.push(event);
                     }
@@ -248,7 +273,7 @@ pub fn render(
                     line_of(range.start),
                     links,
                     &mut found,
-                    &mut unlinking,
+                    &mut link_state,
                 ) {
                     events.push(event);
                 }
@@ -294,6 +319,10 @@ fn sanitize(html: &str, body: &str, links: &LinkTargets, found: &mut Found) -> S
         .filter_style_properties(["text-align"].into())
         .url_schemes(SAFE_SCHEMES.iter().copied().collect())
         .attribute_filter(move |_element, attribute, value| {
+            if attribute == "src" && !targets.remote_images && is_remote(value) {
+                // Not embedded: the page loads nothing from elsewhere.
+                return None;
+            }
             if !matches!(attribute, "src" | "href") || is_rewritten(value) {
                 return Some(value.into());
             }
@@ -344,7 +373,7 @@ fn rewrite_event<'a>(
     line: u32,
     links: &LinkTargets,
     found: &mut Found,
-    unlinking: &mut bool,
+    state: &mut LinkState,
 ) -> Option<Event<'a>> {
     match event {
         Event::Start(Tag::Link {
@@ -354,7 +383,7 @@ fn rewrite_event<'a>(
             id,
         }) => match rewrite_url(&dest_url, false, line, links, found) {
             Rewrite::Unlink => {
-                *unlinking = true;
+                state.unlinking = true;
                 None
             }
             rewrite => {
@@ -370,16 +399,33 @@ fn rewrite_event<'a>(
                 }))
             }
         },
-        Event::End(TagEnd::Link) if *unlinking => {
-            *unlinking = false;
+        Event::End(TagEnd::Link) if state.unlinking => {
+            state.unlinking = false;
             None
         }
+        Event::Start(Tag::Image { dest_url, .. })
+            if !links.remote_images && is_remote(&dest_url) =>
+        {
+            state.images.push(Some(host_of(&dest_url).to_string()));
+            Some(Event::Html(CowStr::from(format!(
+                "<a class=\"remote-image\" href=\"{}\" rel=\"noopener noreferrer\">",
+                escape_attr(dest_url.trim())
+            ))))
+        }
+        Event::End(TagEnd::Image) => match state.images.pop() {
+            Some(Some(host)) => Some(Event::Html(CowStr::from(format!(
+                " <small>(image on {})</small></a>",
+                escape_html(&host)
+            )))),
+            _ => Some(Event::End(TagEnd::Image)),
+        },
         Event::Start(Tag::Image {
             link_type,
             dest_url,
             title,
             id,
         }) => {
+            state.images.push(None);
             let dest_url = match rewrite_url(&dest_url, true, line, links, found) {
                 Rewrite::Replace(url) => CowStr::from(url),
                 Rewrite::Unlink | Rewrite::Keep => dest_url,
@@ -606,8 +652,60 @@ mod tests {
             pages: Arc::new([(PathBuf::from("2024/other.md"), "other".to_string())].into()),
             assets: Arc::new([PathBuf::from("2024/img/graph.png")].into()),
             unpublished: Arc::new([PathBuf::from("2024/draft.md")].into()),
+            remote_images: false,
         };
         render(body, "Title", &links, &Highlighter::new(65536), policy)
+    }
+
+    #[test]
+    fn remote_images_become_links_unless_allowed() {
+        let body = "Before.\n\n![error *graph*](https://grafana.example/d/1.png \"t\")\n\n\
+                    ## ![](//cdn.example/x.gif) heading\n\n\
+                    <img src=\"https://tracker.example/p.gif\" alt=\"pixel\">\n\n\
+                    ![local](img/graph.png)\n";
+        for policy in [RawHtml::Sanitize, RawHtml::Escape] {
+            let out = render_simple(body, policy);
+            assert!(
+                out.html.contains(
+                    "<a class=\"remote-image\" href=\"https://grafana.example/d/1.png\" rel=\"noopener noreferrer\">error <em>graph</em> <small>(image on grafana.example)</small></a>"
+                ),
+                "{}",
+                out.html
+            );
+            assert!(out.html.contains("(image on cdn.example)"), "{}", out.html);
+            assert!(
+                !out.html.contains("<img src=\"http") && !out.html.contains("<img src=\"//"),
+                "no remote image is embedded: {}",
+                out.html
+            );
+            assert!(
+                out.html
+                    .contains("<img src=\"../../assets/2024/img/graph.png\"")
+            );
+        }
+        let out = render_simple(body, RawHtml::Sanitize);
+        assert!(
+            out.html.contains("<img alt=\"pixel\">"),
+            "raw HTML loses a remote src: {}",
+            out.html
+        );
+
+        let mut links = LinkTargets {
+            source: PathBuf::from("2024/this.md"),
+            pages: Arc::default(),
+            assets: Arc::default(),
+            unpublished: Arc::default(),
+            remote_images: true,
+        };
+        let out = render(body, "T", &links, &Highlighter::new(0), RawHtml::Sanitize);
+        assert!(
+            out.html
+                .contains("<img src=\"https://grafana.example/d/1.png\"")
+        );
+        assert!(out.html.contains("src=\"https://tracker.example/p.gif\""));
+        links.remote_images = false;
+        let out = render(body, "T", &links, &Highlighter::new(0), RawHtml::Sanitize);
+        assert!(!out.html.contains("src=\"https://"));
     }
 
     #[test]

@@ -224,6 +224,7 @@ impl Renderer {
                     pages: shared.pages_by_source.clone(),
                     assets: shared.available_assets.clone(),
                     unpublished: shared.unpublished.clone(),
+                    remote_images: self.config.remote_images,
                 };
                 let body = markdown::render(
                     &incident.body,

@@ -104,6 +104,8 @@ pub struct SiteData {
     pub generator: String,
     /// Navigation entries.
     pub nav: Vec<NavItem>,
+    /// Config `remote_images`: the CSP allows `https:` images only when set.
+    pub remote_images: bool,
 }
 
 /// A navigation entry.
@@ -163,6 +165,7 @@ impl SiteData {
             base_url,
             generator: format!("hindsight {}", env!("CARGO_PKG_VERSION")),
             nav,
+            remote_images: config.remote_images,
         }
     }
 }

@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+pub mod hostile;
+
 /// The repository root (where `content/` lives).
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -323,4 +325,38 @@ pub fn start_preview(dir: &Path) -> PreviewServer {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     PreviewServer { child, url }
+}
+
+/// The Chromium binary: `$CHROMIUM`, else the first of `chromium`,
+/// `chromium-browser`, `google-chrome` on `PATH`.
+pub fn chromium() -> Option<PathBuf> {
+    if let Ok(path) = std::env::var("CHROMIUM") {
+        return Some(PathBuf::from(path));
+    }
+    ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .find_map(|name| {
+            std::env::var_os("PATH")?
+                .to_str()?
+                .split(':')
+                .map(|dir| Path::new(dir).join(name))
+                .find(|p| p.is_file())
+        })
+}
+
+/// The browser, or `None` with a message where there is none; under `CI`
+/// (where `.ci/run` installs Debian's `chromium`) a missing browser fails.
+pub fn browser_or_skip() -> Option<PathBuf> {
+    match chromium() {
+        Some(path) => Some(path),
+        None if std::env::var_os("CI").is_some() => {
+            panic!("CI is set but no Chromium was found; .ci/run installs it")
+        }
+        None => {
+            eprintln!(
+                "skipped: no Chromium on PATH (install Debian's `chromium`, or set CHROMIUM=/path)"
+            );
+            None
+        }
+    }
 }
