@@ -135,6 +135,15 @@ pub struct BuildReport {
     pub drafts_skipped: usize,
     /// Pages rendered.
     pub pages: usize,
+    /// Postmortem files resolved afresh (the rest came from watch mode's
+    /// cache).
+    pub files_resolved: usize,
+    /// Bodies rendered from Markdown afresh (the rest came from watch
+    /// mode's cache).
+    pub bodies_rendered: usize,
+    /// Pages whose template ran; in watch mode the others kept the previous
+    /// build's file, their inputs being unchanged.
+    pub pages_rendered: usize,
     /// Files written (new or changed bytes).
     pub files: usize,
     /// Files whose bytes equal the previous build's, kept as they were.
@@ -155,8 +164,31 @@ pub struct BuildFailure {
     pub configuration: bool,
 }
 
+/// What watch mode keeps between builds, so that a rebuild resolves only
+/// the files that changed and renders Markdown (and highlights code) only
+/// for bodies that changed. The output is the same as a clean build's:
+/// every cache hit is checked against the full input.
+#[derive(Debug, Default)]
+pub struct Session {
+    resolve: crate::resolve::ResolveCache,
+    render: crate::render::RenderCache,
+}
+
 /// Runs a full build.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
+    build_with(options, None)
+}
+
+/// Runs a build that reuses (and refreshes) `session`'s caches: watch
+/// mode's rebuilds.
+pub fn rebuild(options: &BuildOptions, session: &mut Session) -> Result<BuildReport, BuildFailure> {
+    build_with(options, Some(session))
+}
+
+fn build_with(
+    options: &BuildOptions,
+    mut session: Option<&mut Session>,
+) -> Result<BuildReport, BuildFailure> {
     let started = Instant::now();
     // `HINDSIGHT_TIMINGS=1` prints the time of each stage (for profiling).
     let timings = std::env::var_os("HINDSIGHT_TIMINGS").is_some();
@@ -197,7 +229,11 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         diagnostics: load_diagnostics,
     } = loaded;
     let mut diagnostics = load_diagnostics;
-    let resolved = crate::resolve::resolve(&files, &plan.config);
+    let resolved = match session.as_deref_mut() {
+        Some(session) => crate::resolve::resolve_cached(&files, &plan.config, &mut session.resolve),
+        None => crate::resolve::resolve(&files, &plan.config),
+    };
+    let files_resolved = session.as_deref().map_or(files.len(), |s| s.resolve.misses);
     // The incidents hold their own bodies now; free the loaded copies.
     drop(files);
     lap("resolve");
@@ -225,7 +261,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
 
     let archive = Archive::new(incidents, &plan.config);
     lap("index");
-    let output = Output::begin(&plan.output).map_err(|e| {
+    let mut output = Output::begin(&plan.output).map_err(|e| {
         let mut d = diagnostics.clone();
         d.push(Diagnostic::error(
             Code::WriteError,
@@ -235,7 +271,14 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         ));
         fail(d)
     })?;
-    let report = renderer.render_site(&archive, &assets, &withheld, &plan.content, &output);
+    let cache = session.as_deref().map(|s| &s.render);
+    if cache.is_some() {
+        output.defer_cleanup();
+    }
+    let report =
+        renderer.render_site_cached(&archive, &assets, &withheld, &plan.content, &output, cache);
+    let bodies_rendered = cache.map_or(archive.incidents.len(), |c| c.misses());
+    let pages_rendered = cache.map_or(report.pages, |c| c.pages_rendered());
     lap("render");
     diagnostics.extend(report.diagnostics);
     if diagnostics.fails(options.strict) {
@@ -246,7 +289,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     let committed = output.commit();
     lap("swap");
     let files = match committed {
-        Ok(files) => files,
+        Ok(files) => {
+            if let Some(cache) = cache {
+                cache.committed();
+            }
+            files
+        }
         Err(e) => {
             diagnostics.push(Diagnostic::error(
                 Code::WriteError,
@@ -263,6 +311,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         incidents: archive.incidents.len(),
         drafts_skipped,
         pages: report.pages,
+        files_resolved,
+        bodies_rendered,
+        pages_rendered,
         files,
         unchanged,
         output: plan.output,

@@ -254,7 +254,7 @@ fn report_build(outcome: &hindsight::watch::Outcome, first: bool) {
             eprintln!(
                 "{} {} pages ({} files written, {} unchanged) in {} ms{}",
                 if first { "built" } else { "rebuilt" },
-                report.pages,
+                report.pages_rendered,
                 report.files,
                 report.unchanged,
                 elapsed.as_millis(),

@@ -1,7 +1,7 @@
 //! Watch mode: rebuild when the archive changes (`hindsight watch`, and the
 //! rebuild loop of `hindsight serve`).
 //!
-//! Events come from notify through notify-debouncer-full (150 ms), which
+//! Events come from notify through notify-debouncer-full (20 ms), which
 //! stitches renames and coalesces the hundreds of events of a `git
 //! checkout`. Every batch of relevant events triggers a build through the
 //! same code as `hindsight build`, so the output is always identical to a
@@ -21,8 +21,13 @@ use notify_debouncer_full::notify::{self, EventKind, RecursiveMode};
 use crate::build::{BuildFailure, BuildOptions, BuildReport, Plan};
 use crate::load::is_ignored_name;
 
-/// How long the debouncer waits for a burst of events to settle.
-pub const DEBOUNCE: Duration = Duration::from_millis(150);
+/// How long the debouncer waits for a burst of events to settle. Short,
+/// because it adds to every edit's latency; a burst longer than this
+/// (a checkout) only means one more rebuild, whose result is the same.
+pub const DEBOUNCE: Duration = Duration::from_millis(20);
+
+/// After a batch, how long to wait for more before building.
+const SETTLE: Duration = Duration::from_millis(5);
 
 /// The result of one (re)build.
 #[derive(Debug)]
@@ -112,13 +117,14 @@ pub fn run(
     }
     // Watch first, then build: an edit made during the first build is not
     // missed (its events wait in the channel).
-    on_build(build_once(options, Vec::new()));
+    let mut session = crate::build::Session::default();
+    on_build(build_once(options, &mut session, Vec::new()));
 
     loop {
         let Ok(first) = rx.recv() else { return Ok(()) };
         let mut batches = vec![first];
         // A burst (a checkout) may span several debounced batches.
-        while let Ok(more) = rx.recv_timeout(Duration::from_millis(50)) {
+        while let Ok(more) = rx.recv_timeout(SETTLE) {
             batches.push(more);
         }
         let mut changed: Vec<PathBuf> = batches
@@ -134,13 +140,17 @@ pub fn run(
         if changed.is_empty() {
             continue;
         }
-        on_build(build_once(options, changed));
+        on_build(build_once(options, &mut session, changed));
     }
 }
 
-fn build_once(options: &BuildOptions, changed: Vec<PathBuf>) -> Outcome {
+fn build_once(
+    options: &BuildOptions,
+    session: &mut crate::build::Session,
+    changed: Vec<PathBuf>,
+) -> Outcome {
     let started = Instant::now();
-    match crate::build::build(options) {
+    match crate::build::rebuild(options, session) {
         Ok(report) => Outcome::Built {
             report,
             changed,

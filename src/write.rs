@@ -62,6 +62,9 @@ pub struct Output {
     previous: Option<PathBuf>,
     written: AtomicUsize,
     unchanged: AtomicUsize,
+    /// Remove the previous site on a background thread after the swap
+    /// (watch mode: the swap is then the last step before the page shows).
+    deferred_cleanup: bool,
 }
 
 impl Output {
@@ -95,6 +98,21 @@ impl Output {
                 std::fs::remove_dir_all(leftover)?;
             }
         }
+        // Previous sites a process left to remove in the background and
+        // did not finish (it exited): remove them, also in the background.
+        let trash_prefix = format!(".{name}.trash-");
+        if let Ok(entries) = std::fs::read_dir(parent) {
+            for entry in entries.flatten() {
+                if entry
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with(&trash_prefix)
+                {
+                    let path = entry.path();
+                    std::thread::spawn(move || std::fs::remove_dir_all(path));
+                }
+            }
+        }
         std::fs::create_dir_all(&staging)?;
         Ok(Output {
             target: target.to_path_buf(),
@@ -102,7 +120,40 @@ impl Output {
             previous: target.is_dir().then(|| target.to_path_buf()),
             written: AtomicUsize::new(0),
             unchanged: AtomicUsize::new(0),
+            deferred_cleanup: false,
         })
+    }
+
+    /// Removes the previous site on a background thread after the swap
+    /// instead of before [`Output::commit`] returns. For long-running
+    /// processes (watch mode); a process that exits right after the commit
+    /// would leave a hidden `.NAME.trash-*` folder, which the next
+    /// [`Output::begin`] of this folder removes.
+    pub fn defer_cleanup(&mut self) {
+        self.deferred_cleanup = true;
+    }
+
+    /// Hard-links the previous site's file at `rel` into the new site, for
+    /// a page whose inputs did not change (watch mode). `Ok(false)` when
+    /// the previous site has no such file: the caller must write it.
+    pub fn keep(&self, rel: &str) -> Result<bool, WriteError> {
+        let Some(previous) = &self.previous else {
+            return Ok(false);
+        };
+        let relative = safe_relative_path(rel)?;
+        let old = previous.join(&relative);
+        let path = self.staging.join(&relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|source| WriteError::Io {
+                path: path.clone(),
+                source,
+            })?;
+        }
+        if std::fs::hard_link(&old, &path).is_ok() {
+            self.unchanged.fetch_add(1, Ordering::Relaxed);
+            return Ok(true);
+        }
+        Ok(false)
     }
 
     /// Writes `bytes` at `rel` (e.g. `incidents/db/index.html`) inside the
@@ -177,6 +228,26 @@ impl Output {
         }
         if exchange(&self.staging, &self.target).is_ok() {
             // The staging path now holds the previous site.
+            if self.deferred_cleanup {
+                let name = self
+                    .staging
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                // Unique per process and moment: no shared counter.
+                let nanos = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_nanos());
+                let trash = self.staging.with_file_name(format!(
+                    "{}.trash-{}-{nanos}",
+                    name.trim_end_matches(".staging"),
+                    std::process::id()
+                ));
+                if std::fs::rename(&self.staging, &trash).is_ok() {
+                    std::thread::spawn(move || std::fs::remove_dir_all(trash));
+                    return Ok(written);
+                }
+            }
             std::fs::remove_dir_all(&self.staging)?;
             return Ok(written);
         }

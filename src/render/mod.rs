@@ -15,7 +15,7 @@ pub mod theme;
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -38,6 +38,171 @@ pub struct Renderer {
     site: SiteData,
     /// The build date: decides which action items are overdue.
     today: jiff::civil::Date,
+    /// Fingerprint of the templates, configuration and build date: page
+    /// fingerprints from another renderer do not count (watch mode).
+    key: u64,
+}
+
+/// Rendered bodies kept between builds by watch mode, keyed by content:
+/// Markdown and highlighting run again only for bodies that changed, or
+/// when what links may point to changed (a postmortem or asset added,
+/// removed or renamed). Exact: a hit compares the body, title and source
+/// path. Holds only the bodies of the last build.
+#[derive(Debug, Default)]
+pub struct RenderCache {
+    bodies: Mutex<HashMap<u64, Vec<CachedBody>>>,
+    used: Mutex<std::collections::HashSet<u64>>,
+    misses: std::sync::atomic::AtomicUsize,
+    /// The renderer (templates, configuration, build date) the page
+    /// fingerprints were made with.
+    renderer: Mutex<u64>,
+    /// Page path to the fingerprint of its template context, as in the
+    /// output folder now (the last committed build).
+    pages: Mutex<HashMap<String, u64>>,
+    /// The same for the build under way; becomes `pages` on commit.
+    pending: Mutex<HashMap<String, u64>>,
+    /// Page path to its input key ([`input_key`]) in the output folder now.
+    inputs: Mutex<HashMap<String, u64>>,
+    /// The same for the build under way; becomes `inputs` on commit.
+    pending_inputs: Mutex<HashMap<String, u64>>,
+    /// Pages whose template ran in the last build.
+    pages_rendered: std::sync::atomic::AtomicUsize,
+}
+
+#[derive(Debug)]
+struct CachedBody {
+    body: String,
+    title: String,
+    source: PathBuf,
+    rendered: Arc<markdown::RenderedBody>,
+}
+
+impl RenderCache {
+    /// Bodies rendered (not taken from the cache) by the last build.
+    pub fn misses(&self) -> usize {
+        self.misses.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn body(
+        &self,
+        key: u64,
+        incident: &crate::model::Incident,
+        render: impl FnOnce() -> markdown::RenderedBody,
+    ) -> Arc<markdown::RenderedBody> {
+        if let Ok(mut used) = self.used.lock() {
+            used.insert(key);
+        }
+        let hit = self.bodies.lock().ok().and_then(|bodies| {
+            bodies.get(&key)?.iter().find_map(|c| {
+                (c.body == incident.body
+                    && c.title == incident.title
+                    && c.source == incident.source)
+                    .then(|| c.rendered.clone())
+            })
+        });
+        if let Some(rendered) = hit {
+            return rendered;
+        }
+        self.misses
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let rendered = Arc::new(render());
+        if let Ok(mut bodies) = self.bodies.lock() {
+            bodies.entry(key).or_default().push(CachedBody {
+                body: incident.body.clone(),
+                title: incident.title.clone(),
+                source: incident.source.clone(),
+                rendered: rendered.clone(),
+            });
+        }
+        rendered
+    }
+
+    /// Pages whose template ran in the last build (the others kept the
+    /// previous build's file: their inputs had not changed).
+    pub fn pages_rendered(&self) -> usize {
+        self.pages_rendered
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Marks the last build as the one in the output folder: its page
+    /// fingerprints are what the next build compares with. Call after a
+    /// successful commit only.
+    pub fn committed(&self) {
+        if let (Ok(mut pages), Ok(mut pending)) = (self.pages.lock(), self.pending.lock()) {
+            *pages = std::mem::take(&mut *pending);
+        }
+        if let (Ok(mut inputs), Ok(mut pending)) = (self.inputs.lock(), self.pending_inputs.lock())
+        {
+            *inputs = std::mem::take(&mut *pending);
+        }
+    }
+
+    /// Starts a build: forgets which entries the last one used, and every
+    /// page fingerprint when the renderer changed (a template, the
+    /// configuration or the build date).
+    fn begin(&self, renderer: u64) {
+        self.misses.store(0, std::sync::atomic::Ordering::Relaxed);
+        self.pages_rendered
+            .store(0, std::sync::atomic::Ordering::Relaxed);
+        if let Ok(mut used) = self.used.lock() {
+            used.clear();
+        }
+        if let Ok(mut pending) = self.pending.lock() {
+            pending.clear();
+        }
+        if let Ok(mut pending) = self.pending_inputs.lock() {
+            pending.clear();
+        }
+        if let (Ok(mut key), Ok(mut pages), Ok(mut inputs)) =
+            (self.renderer.lock(), self.pages.lock(), self.inputs.lock())
+            && *key != renderer
+        {
+            *key = renderer;
+            pages.clear();
+            inputs.clear();
+        }
+    }
+
+    /// Whether `path`'s file in the output folder was made from the same
+    /// inputs; records the key for the build under way.
+    fn same_inputs(&self, path: &str, key: u64) -> bool {
+        if let Ok(mut pending) = self.pending_inputs.lock() {
+            pending.insert(path.to_string(), key);
+        }
+        self.inputs
+            .lock()
+            .is_ok_and(|inputs| inputs.get(path) == Some(&key))
+    }
+
+    /// The committed context fingerprint of `path`, if any.
+    fn fingerprint_of(&self, path: &str) -> Option<u64> {
+        self.pages.lock().ok()?.get(path).copied()
+    }
+
+    /// Carries `path`'s fingerprint over to the build under way.
+    fn keep_fingerprint(&self, path: &str, fingerprint: u64) {
+        if let Ok(mut pending) = self.pending.lock() {
+            pending.insert(path.to_string(), fingerprint);
+        }
+    }
+
+    /// Whether `path`'s file in the output folder was made from a context
+    /// with this fingerprint; records it for the build under way.
+    fn same_page(&self, path: &str, fingerprint: u64) -> bool {
+        if let Ok(mut pending) = self.pending.lock() {
+            pending.insert(path.to_string(), fingerprint);
+        }
+        self.pages
+            .lock()
+            .is_ok_and(|pages| pages.get(path) == Some(&fingerprint))
+    }
+
+    /// Ends a build: drops entries it did not use.
+    fn finish(&self) {
+        if let (Ok(mut bodies), Ok(used)) = (self.bodies.lock(), self.used.lock()) {
+            bodies.retain(|key, _| used.contains(key));
+        }
+    }
 }
 
 /// What rendering produced besides the files.
@@ -65,7 +230,18 @@ impl Renderer {
     ) -> Result<Renderer, Vec<Diagnostic>> {
         let theme = theme::Theme::load(root, config).map_err(|d| vec![d])?;
         let tera = theme::engine(&theme)?;
+        let key = {
+            use std::hash::{Hash, Hasher};
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            for (name, file) in &theme.templates {
+                name.hash(&mut hasher);
+                file.read().ok().hash(&mut hasher);
+            }
+            format!("{config:?}{today}").hash(&mut hasher);
+            hasher.finish()
+        };
         Ok(Renderer {
+            key,
             tera,
             theme,
             highlighter: Highlighter::new(config.highlight_max_bytes),
@@ -86,6 +262,30 @@ impl Renderer {
         content_dir: &Path,
         output: &Output,
     ) -> RenderReport {
+        self.render_site_cached(
+            archive,
+            available_assets,
+            unpublished,
+            content_dir,
+            output,
+            None,
+        )
+    }
+
+    /// [`Renderer::render_site`], taking unchanged bodies from `cache`
+    /// (watch mode) and leaving this build's in it.
+    pub fn render_site_cached(
+        &self,
+        archive: &Archive,
+        available_assets: &BTreeSet<PathBuf>,
+        unpublished: &[PathBuf],
+        content_dir: &Path,
+        output: &Output,
+        cache: Option<&RenderCache>,
+    ) -> RenderReport {
+        if let Some(cache) = cache {
+            cache.begin(self.key);
+        }
         let pages_by_source: HashMap<PathBuf, String> = archive
             .incidents
             .iter()
@@ -94,23 +294,83 @@ impl Renderer {
         let summaries: Vec<Summary> = (0..archive.incidents.len())
             .map(|i| pages::summary(archive, &self.config, i))
             .collect();
+        // Everything a body's rendering depends on besides its own text.
+        let link_context = {
+            use std::hash::{Hash, Hasher};
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            let mut sources: Vec<(&PathBuf, &String)> = pages_by_source.iter().collect();
+            sources.sort();
+            sources.hash(&mut hasher);
+            available_assets.hash(&mut hasher);
+            let mut withheld: Vec<&PathBuf> = unpublished.iter().collect();
+            withheld.sort();
+            withheld.hash(&mut hasher);
+            format!(
+                "{:?}{}{}",
+                self.config.raw_html, self.config.remote_images, self.config.highlight_max_bytes
+            )
+            .hash(&mut hasher);
+            hasher.finish()
+        };
+        // Every incident's data but its body, in order (watch mode).
+        let archive_key = cache.map(|_| {
+            use std::hash::Hasher;
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            let _ = serde_json::to_writer(HashWriter(&mut hasher), &archive.incidents);
+            hasher.finish()
+        });
         let shared = Shared {
             archive,
             summaries: &summaries,
             pages_by_source: Arc::new(pages_by_source),
             available_assets: Arc::new(available_assets.clone()),
             unpublished: Arc::new(unpublished.iter().cloned().collect()),
+            cache,
+            link_context,
         };
+        let timings = std::env::var_os("HINDSIGHT_TIMINGS").is_some();
+        let pages_started = std::time::Instant::now();
         let jobs = pages::all_pages(archive);
         let results: Vec<(Vec<Diagnostic>, Vec<PathBuf>, Option<PageLinks>)> = jobs
             .par_iter()
             .map(|page| {
                 let path = page.path(archive);
-                match self.render_page(*page, &path, &shared) {
-                    Ok(rendered) => match output.write(&path, rendered.html.as_bytes()) {
-                        Ok(()) => (rendered.problems, rendered.assets, rendered.links),
-                        Err(e) => (vec![write_error(&e)], Vec::new(), None),
-                    },
+                // Unchanged inputs: keep the file, without even building
+                // the page's context (an incident page still reports what
+                // its body found).
+                if let (Some(cache), Some(archive_key)) = (shared.cache, archive_key)
+                    && cache.same_inputs(&path, input_key(&shared, *page, archive_key))
+                    && let Some(fingerprint) = cache.fingerprint_of(&path)
+                    && matches!(output.keep(&path), Ok(true))
+                {
+                    cache.keep_fingerprint(&path, fingerprint);
+                    return match *page {
+                        Page::Incident(index) => {
+                            let (_, problems, assets, links) = self.incident_body(index, &shared);
+                            (problems, assets, Some(links))
+                        }
+                        _ => (Vec::new(), Vec::new(), None),
+                    };
+                }
+                let mut rendered = self.render_page(*page, &path, &shared, false);
+                // A page kept from the previous build whose file is gone:
+                // render it after all.
+                if let Ok(RenderedPage { html: None, .. }) = &rendered
+                    && !matches!(output.keep(&path), Ok(true))
+                {
+                    rendered = self.render_page(*page, &path, &shared, true);
+                }
+                match rendered {
+                    Ok(rendered) => {
+                        let written = match &rendered.html {
+                            Some(html) => output.write(&path, html.as_bytes()),
+                            None => Ok(()),
+                        };
+                        match written {
+                            Ok(()) => (rendered.problems, rendered.assets, rendered.links),
+                            Err(e) => (vec![write_error(&e)], Vec::new(), None),
+                        }
+                    }
                     Err(diagnostic) => (vec![diagnostic], Vec::new(), None),
                 }
             })
@@ -127,31 +387,60 @@ impl Renderer {
             links.extend(page_links);
         }
         report.diagnostics.extend(check_anchors(archive, &links));
-        let timings = std::env::var_os("HINDSIGHT_TIMINGS").is_some();
+        if timings {
+            eprintln!(
+                "timing:   pages      {:>4} ms",
+                pages_started.elapsed().as_millis()
+            );
+        }
         let extras_started = std::time::Instant::now();
         // Machine-readable output: JSON export, feed, sitemap, robots.
         let base_url = self.site.base_url.as_str();
         let page_paths: Vec<String> = jobs.iter().map(|page| page.path(archive)).collect();
-        let mut extras = vec![
+        // These depend on the incidents' data only, not on their bodies:
+        // watch mode keeps them when that did not change.
+        type Generate<'g> = Box<dyn Fn() -> Option<String> + 'g>;
+        let data_files: Vec<(&str, Generate<'_>)> = vec![
             (
-                "incidents.json".to_string(),
-                feeds::incidents_json(archive, &self.config.title, base_url),
+                "incidents.json",
+                Box::new(|| Some(feeds::incidents_json(archive, &self.config.title, base_url))),
             ),
             (
-                "atom.xml".to_string(),
-                feeds::atom(
-                    archive,
-                    &self.config.title,
-                    &self.config.description,
-                    base_url,
-                ),
+                "atom.xml",
+                Box::new(|| {
+                    Some(feeds::atom(
+                        archive,
+                        &self.config.title,
+                        &self.config.description,
+                        base_url,
+                    ))
+                }),
             ),
-            ("robots.txt".to_string(), feeds::robots(base_url)),
+            ("robots.txt", Box::new(|| Some(feeds::robots(base_url)))),
+            (
+                "sitemap.xml",
+                Box::new(|| feeds::sitemap(&page_paths, base_url)),
+            ),
+            (
+                "search/facets.json",
+                Box::new(|| Some(search::facets(archive, shared.summaries).1)),
+            ),
         ];
-        if let Some(sitemap) = feeds::sitemap(&page_paths, base_url) {
-            extras.push(("sitemap.xml".to_string(), sitemap));
+        let mut extras = Vec::new();
+        for (name, generate) in data_files {
+            if let (Some(cache), Some(archive_key)) = (cache, archive_key)
+                && cache.same_inputs(name, archive_key)
+                && matches!(output.keep(name), Ok(true))
+            {
+                report.files += 1;
+                continue;
+            }
+            if let Some(text) = generate() {
+                extras.push((name.to_string(), text));
+            }
         }
-        extras.extend(search::files(archive, shared.summaries));
+        // The full-text index depends on the bodies too.
+        extras.extend(search::shards(archive));
         if timings {
             eprintln!(
                 "timing:   search+feeds {:>4} ms",
@@ -184,18 +473,89 @@ impl Renderer {
                 Err(e) => report.diagnostics.push(write_error(&e)),
             }
         }
+        if let Some(cache) = cache {
+            cache.finish();
+        }
         report
     }
 
+    /// An incident's rendered body (from watch mode's cache when it has
+    /// it) and what it found: diagnostics, assets to copy, headings and
+    /// anchors to check.
+    fn incident_body(
+        &self,
+        index: usize,
+        shared: &Shared<'_>,
+    ) -> (
+        Arc<markdown::RenderedBody>,
+        Vec<Diagnostic>,
+        Vec<PathBuf>,
+        PageLinks,
+    ) {
+        let archive = shared.archive;
+        let incident = &archive.incidents[index];
+        let links = markdown::LinkTargets {
+            source: incident.source.clone(),
+            pages: shared.pages_by_source.clone(),
+            assets: shared.available_assets.clone(),
+            unpublished: shared.unpublished.clone(),
+            remote_images: self.config.remote_images,
+        };
+        let render = || {
+            markdown::render(
+                &incident.body,
+                &incident.title,
+                &links,
+                &self.highlighter,
+                self.config.raw_html,
+            )
+        };
+        let body = match shared.cache {
+            Some(cache) => cache.body(body_key(shared, incident), incident, render),
+            None => Arc::new(render()),
+        };
+        let mut problems = Vec::new();
+        for problem in &body.problems {
+            let at = Some(Position::new(incident.body_line + problem.line - 1, 1));
+            let file = &incident.display_path;
+            problems.push(match problem.kind {
+                markdown::ProblemKind::MissingAsset => {
+                    Diagnostic::warning(Code::MissingAsset, file, at, problem.message.clone())
+                        .with_hint("fix the path, relative to this file")
+                }
+                markdown::ProblemKind::BrokenLink => {
+                    Diagnostic::error(Code::BrokenLink, file, at, problem.message.clone())
+                        .with_hint("link to an existing postmortem file, relative to this one")
+                }
+                markdown::ProblemKind::UnpublishedLink => {
+                    Diagnostic::warning(Code::UnpublishedLink, file, at, problem.message.clone())
+                        .with_hint("publish the target too, or remove the link")
+                }
+            });
+        }
+        let links = PageLinks {
+            index,
+            ids: body.headings.iter().map(|(_, id, _)| id.clone()).collect(),
+            anchors: body.anchors.clone(),
+        };
+        let assets = body.assets.clone();
+        (body, problems, assets, links)
+    }
+
+    /// Renders one page. With watch mode's cache and unless `force`, a
+    /// page whose template context has the fingerprint of the file in the
+    /// output folder is not rendered (`html: None`): the caller keeps that
+    /// file.
     fn render_page(
         &self,
         page: Page,
         path: &str,
         shared: &Shared<'_>,
+        force: bool,
     ) -> Result<RenderedPage, Diagnostic> {
         let archive = shared.archive;
         let mut page_links = None;
-        let mut context = tera::Context::new();
+        let mut context = PageContext::new(shared.cache.is_some());
         let root = pages::root_prefix(path);
         context.insert("site", &self.site);
         context.insert("root", &root);
@@ -219,52 +579,11 @@ impl Renderer {
             }
             Page::Incident(index) => {
                 let incident = &archive.incidents[index];
-                let links = markdown::LinkTargets {
-                    source: incident.source.clone(),
-                    pages: shared.pages_by_source.clone(),
-                    assets: shared.available_assets.clone(),
-                    unpublished: shared.unpublished.clone(),
-                    remote_images: self.config.remote_images,
-                };
-                let body = markdown::render(
-                    &incident.body,
-                    &incident.title,
-                    &links,
-                    &self.highlighter,
-                    self.config.raw_html,
-                );
-                for problem in &body.problems {
-                    let at = Some(Position::new(incident.body_line + problem.line - 1, 1));
-                    let file = &incident.display_path;
-                    problems.push(match problem.kind {
-                        markdown::ProblemKind::MissingAsset => Diagnostic::warning(
-                            Code::MissingAsset,
-                            file,
-                            at,
-                            problem.message.clone(),
-                        )
-                        .with_hint("fix the path, relative to this file"),
-                        markdown::ProblemKind::BrokenLink => {
-                            Diagnostic::error(Code::BrokenLink, file, at, problem.message.clone())
-                                .with_hint(
-                                    "link to an existing postmortem file, relative to this one",
-                                )
-                        }
-                        markdown::ProblemKind::UnpublishedLink => Diagnostic::warning(
-                            Code::UnpublishedLink,
-                            file,
-                            at,
-                            problem.message.clone(),
-                        )
-                        .with_hint("publish the target too, or remove the link"),
-                    });
-                }
-                assets = body.assets;
-                page_links = Some(PageLinks {
-                    index,
-                    ids: body.headings.iter().map(|(_, id, _)| id.clone()).collect(),
-                    anchors: body.anchors,
-                });
+                let (body, body_problems, body_assets, body_links) =
+                    self.incident_body(index, shared);
+                problems = body_problems;
+                assets = body_assets;
+                page_links = Some(body_links);
                 context.insert("page_title", &incident.title);
                 context.insert("section", "incidents");
                 context.insert("incident", &self.incident_data(archive, index, shared));
@@ -404,16 +723,35 @@ impl Renderer {
                 context.insert("root", &self.site.base_url);
             }
         }
-        let html = self.tera.render(page.template(), &context).map_err(|e| {
-            Diagnostic::error(
-                Code::TemplateError,
-                &self.theme.origin(page.template()),
-                None,
-                format!("rendering {path}: {}", theme::template_error_text(&e)),
-            )
-        })?;
+        if let (Some(cache), Some(fingerprint)) = (shared.cache, context.fingerprint(page)) {
+            let same = cache.same_page(path, fingerprint);
+            if same && !force {
+                return Ok(RenderedPage {
+                    html: None,
+                    problems,
+                    assets,
+                    links: page_links,
+                });
+            }
+        }
+        if let Some(cache) = shared.cache {
+            cache
+                .pages_rendered
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        let html = self
+            .tera
+            .render(page.template(), &context.context)
+            .map_err(|e| {
+                Diagnostic::error(
+                    Code::TemplateError,
+                    &self.theme.origin(page.template()),
+                    None,
+                    format!("rendering {path}: {}", theme::template_error_text(&e)),
+                )
+            })?;
         Ok(RenderedPage {
-            html,
+            html: Some(html),
             problems,
             assets,
             links: page_links,
@@ -746,9 +1084,88 @@ fn write_error(error: &crate::write::WriteError) -> Diagnostic {
     )
 }
 
+/// The body cache's key for an incident: its text, title, source path and
+/// what links may point to.
+fn body_key(shared: &Shared<'_>, incident: &crate::model::Incident) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    shared.link_context.hash(&mut hasher);
+    incident.source.hash(&mut hasher);
+    incident.title.hash(&mut hasher);
+    incident.body.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// What a page's file depends on, cheaply (watch mode): every page
+/// depends on the archive's data (every incident but its body); an
+/// incident page also on its own body and where its file lies.
+fn input_key(shared: &Shared<'_>, page: Page, archive_key: u64) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    archive_key.hash(&mut hasher);
+    page.template().hash(&mut hasher);
+    if let Page::Incident(index) = page {
+        let incident = &shared.archive.incidents[index];
+        body_key(shared, incident).hash(&mut hasher);
+        incident.body_line.hash(&mut hasher);
+        incident.display_path.hash(&mut hasher);
+    }
+    hasher.finish()
+}
+
+/// A template context that can also fingerprint what goes into it (watch
+/// mode): each value is hashed as it is inserted, from its JSON form.
+struct PageContext {
+    context: tera::Context,
+    hasher: Option<std::collections::hash_map::DefaultHasher>,
+}
+
+impl PageContext {
+    fn new(fingerprint: bool) -> Self {
+        PageContext {
+            context: tera::Context::new(),
+            hasher: fingerprint.then(std::collections::hash_map::DefaultHasher::new),
+        }
+    }
+
+    fn insert<T: serde::Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
+        let value = tera::Value::from_serializable(value);
+        if let Some(hasher) = &mut self.hasher {
+            use std::hash::Hash;
+            key.hash(hasher);
+            let _ = serde_json::to_writer(HashWriter(hasher), &value);
+        }
+        self.context.insert_value(key, value);
+    }
+
+    /// The fingerprint of everything inserted and the page's template.
+    fn fingerprint(&self, page: Page) -> Option<u64> {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = self.hasher.clone()?;
+        page.template().hash(&mut hasher);
+        Some(hasher.finish())
+    }
+}
+
+/// Feeds written bytes to a hasher.
+struct HashWriter<'a>(&'a mut std::collections::hash_map::DefaultHasher);
+
+impl std::io::Write for HashWriter<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        use std::hash::Hasher;
+        self.0.write(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// One rendered page and what it found.
 struct RenderedPage {
-    html: String,
+    /// `None`: the page's inputs are unchanged; keep the previous file.
+    html: Option<String>,
     problems: Vec<Diagnostic>,
     assets: Vec<PathBuf>,
     links: Option<PageLinks>,
@@ -815,6 +1232,10 @@ struct Shared<'a> {
     pages_by_source: Arc<HashMap<PathBuf, String>>,
     available_assets: Arc<BTreeSet<PathBuf>>,
     unpublished: Arc<std::collections::HashSet<PathBuf>>,
+    /// Watch mode's body cache, if any.
+    cache: Option<&'a RenderCache>,
+    /// Hash of what body rendering depends on besides the body.
+    link_context: u64,
 }
 
 #[derive(Serialize)]

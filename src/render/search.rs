@@ -105,6 +105,14 @@ struct Facets<'a> {
 
 /// Every search file: (path in the site, JSON text).
 pub fn files(archive: &Archive, summaries: &[Summary]) -> Vec<(String, String)> {
+    let mut out = vec![facets(archive, summaries)];
+    out.extend(shards(archive));
+    out
+}
+
+/// `search/facets.json`: facet values and one record per incident. Depends
+/// on the incidents' data, not their bodies.
+pub fn facets(archive: &Archive, summaries: &[Summary]) -> (String, String) {
     let mut memberships: Vec<Vec<Vec<u32>>> =
         vec![vec![Vec::new(); FACETS.len()]; archive.incidents.len()];
     let mut facets = Vec::new();
@@ -136,7 +144,7 @@ pub fn files(archive: &Archive, summaries: &[Summary]) -> Vec<(String, String)> 
             f,
         })
         .collect();
-    let mut out = vec![(
+    (
         "search/facets.json".to_string(),
         serde_json::to_string(&Facets {
             version: 1,
@@ -144,8 +152,12 @@ pub fn files(archive: &Archive, summaries: &[Summary]) -> Vec<(String, String)> 
             docs,
         })
         .unwrap_or_default(),
-    )];
+    )
+}
 
+/// `search/t/<shard>.json`: the full-text index, words to incident numbers,
+/// sharded by the words' first letters.
+pub fn shards(archive: &Archive) -> Vec<(String, String)> {
     // Full text: the distinct words of each incident, in parallel. Each
     // text is lower-cased once and split into borrowed words, so only the
     // distinct ones are allocated.
@@ -205,8 +217,7 @@ pub fn files(archive: &Archive, summaries: &[Summary]) -> Vec<(String, String)> 
             )
         })
         .collect();
-    out.extend(shard_files);
-    out
+    shard_files
 }
 
 #[cfg(test)]

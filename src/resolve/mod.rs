@@ -39,11 +39,101 @@ pub struct Resolved {
 /// path order: the first keeps the id, later ones get `-2`, `-3`...
 /// (a `duplicate-id` warning); an explicit `id` that collides is an error.
 pub fn resolve(files: &[SourceFile], config: &Config) -> Resolved {
+    resolve_with(files, config, None)
+}
+
+/// What resolving one file gave: the incident (if any) and its problems.
+type FileResult = (Option<Incident>, Vec<Diagnostic>);
+
+/// Per-file results kept between builds by watch mode, so a rebuild
+/// resolves (and infers) only the files that changed. Exact: a hit compares
+/// the whole file, so a hash collision cannot return another file's
+/// result. Emptied when the configuration changes; holds only the files of
+/// the last build.
+#[derive(Debug, Default)]
+pub struct ResolveCache {
+    /// The configuration the entries were made with (its `Debug` text).
+    config: String,
+    entries: HashMap<u64, Vec<(SourceFile, FileResult)>>,
+    /// Files resolved (not taken from the cache) by the last build.
+    pub misses: usize,
+}
+
+fn file_key(file: &SourceFile) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    file.rel_path.hash(&mut hasher);
+    file.display_path.hash(&mut hasher);
+    file.body.hash(&mut hasher);
+    file.body_line.hash(&mut hasher);
+    if let Some(block) = &file.frontmatter {
+        block.text.hash(&mut hasher);
+        block.first_line.hash(&mut hasher);
+        matches!(block.format, crate::load::FrontmatterFormat::Yaml).hash(&mut hasher);
+    }
+    hasher.finish()
+}
+
+/// [`resolve`], taking unchanged files' results from `cache` and leaving
+/// this build's in it.
+pub fn resolve_cached(files: &[SourceFile], config: &Config, cache: &mut ResolveCache) -> Resolved {
+    let config_text = format!("{config:?}");
+    if cache.config != config_text {
+        cache.entries.clear();
+        cache.config = config_text;
+    }
+    resolve_with(files, config, Some(cache))
+}
+
+fn resolve_with(
+    files: &[SourceFile],
+    config: &Config,
+    cache: Option<&mut ResolveCache>,
+) -> Resolved {
     let zones = zone_settings(config);
-    let results: Vec<(Option<Incident>, Vec<Diagnostic>)> = files
-        .par_iter()
-        .map(|file| resolve_file(file, config, &zones))
-        .collect();
+    let results: Vec<FileResult> = match cache {
+        None => files
+            .par_iter()
+            .map(|file| resolve_file(file, config, &zones))
+            .collect(),
+        Some(cache) => {
+            let found: Vec<(u64, Option<FileResult>)> = files
+                .par_iter()
+                .map(|file| {
+                    let key = file_key(file);
+                    let hit = cache.entries.get(&key).and_then(|entries| {
+                        entries
+                            .iter()
+                            .find(|(cached, _)| cached == file)
+                            .map(|(_, result)| result.clone())
+                    });
+                    (key, hit)
+                })
+                .collect();
+            cache.misses = found.iter().filter(|(_, hit)| hit.is_none()).count();
+            let keys: Vec<(u64, ())> = found.iter().map(|(key, _)| (*key, ())).collect();
+            let results: Vec<FileResult> = found
+                .into_par_iter()
+                .zip(files.par_iter())
+                .map(|((_, hit), file)| hit.unwrap_or_else(|| resolve_file(file, config, &zones)))
+                .collect();
+            // Keep this build's files only; unchanged ones move over.
+            let mut old = std::mem::take(&mut cache.entries);
+            let mut entries: HashMap<u64, Vec<(SourceFile, FileResult)>> = HashMap::new();
+            for ((key, _), (file, result)) in keys.iter().zip(files.iter().zip(&results)) {
+                let reused = old.get_mut(key).and_then(|same_key| {
+                    let at = same_key.iter().position(|(cached, _)| cached == file)?;
+                    Some(same_key.swap_remove(at))
+                });
+                entries
+                    .entry(*key)
+                    .or_default()
+                    .push(reused.unwrap_or_else(|| (file.clone(), result.clone())));
+            }
+            cache.entries = entries;
+            results
+        }
+    };
     let mut resolved = Resolved::default();
     for (incident, diagnostics) in results {
         resolved.diagnostics.extend(diagnostics);
