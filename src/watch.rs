@@ -92,8 +92,9 @@ pub fn run(
     let mut watched: Vec<PathBuf> = vec![absolute(plan.root.as_deref().unwrap_or(&plan.content))];
     let content = absolute(&plan.content);
     if !watched.iter().any(|w| content.starts_with(w)) {
-        watched.push(content);
+        watched.push(content.clone());
     }
+    let root = plan.root.as_deref().map(absolute);
 
     let (tx, rx) = mpsc::channel();
     let mut watcher: Box<dyn Unwatch> = if poll {
@@ -112,9 +113,22 @@ pub fn run(
     } else {
         Box::new(notify_debouncer_full::new_debouncer(DEBOUNCE, None, tx)?)
     };
-    for path in &watched {
-        watcher.watch_path(path)?;
-    }
+    // The archive root itself is watched without recursion (the
+    // configuration file, and folders appearing), and only the folders a
+    // build reads recursively: never the output folder or the build's own
+    // staging folders, whose thousands of events per build would bury (or
+    // overflow) the author's edits.
+    let mut watching: Vec<PathBuf> = Vec::new();
+    let add_watches = |watcher: &mut Box<dyn Unwatch>, watching: &mut Vec<PathBuf>| {
+        for (path, recursive) in watch_list(root.as_deref(), &content) {
+            if !watching.contains(&path) && path.exists() {
+                watcher.watch_path(&path, recursive)?;
+                watching.push(path);
+            }
+        }
+        notify::Result::Ok(())
+    };
+    add_watches(&mut watcher, &mut watching)?;
     // Watch first, then build: an edit made during the first build is not
     // missed (its events wait in the channel).
     let mut session = crate::build::Session::default();
@@ -140,6 +154,11 @@ pub fn run(
         if changed.is_empty() {
             continue;
         }
+        // A watched folder that was replaced (deleted and made again, or
+        // renamed over) is watched anew; one that appeared (say
+        // `templates/`) is watched from now on.
+        watching.retain(|path| !changed.contains(path) && path.exists());
+        add_watches(&mut watcher, &mut watching)?;
         on_build(build_once(options, &mut session, changed));
     }
 }
@@ -160,16 +179,36 @@ fn build_once(
     }
 }
 
+/// What to watch, and whether recursively: the archive root (if any)
+/// without recursion, for `hindsight.toml` and folders that appear; the
+/// content folder, and the root's `templates/`, `static/` and `themes/`,
+/// recursively.
+fn watch_list(root: Option<&Path>, content: &Path) -> Vec<(PathBuf, bool)> {
+    let mut list = vec![(content.to_path_buf(), true)];
+    if let Some(root) = root {
+        list.push((root.to_path_buf(), false));
+        for folder in ["templates", "static", "themes"] {
+            list.push((root.join(folder), true));
+        }
+    }
+    list
+}
+
 /// The one thing the loop needs from either debouncer type.
 trait Unwatch {
-    fn watch_path(&mut self, path: &Path) -> notify::Result<()>;
+    fn watch_path(&mut self, path: &Path, recursive: bool) -> notify::Result<()>;
 }
 
 impl<W: notify::Watcher, C: notify_debouncer_full::FileIdCache> Unwatch
     for notify_debouncer_full::Debouncer<W, C>
 {
-    fn watch_path(&mut self, path: &Path) -> notify::Result<()> {
-        self.watch(path, RecursiveMode::Recursive)
+    fn watch_path(&mut self, path: &Path, recursive: bool) -> notify::Result<()> {
+        let mode = if recursive {
+            RecursiveMode::Recursive
+        } else {
+            RecursiveMode::NonRecursive
+        };
+        self.watch(path, mode)
     }
 }
 
