@@ -4,7 +4,8 @@
 //! Writes a synthetic archive of COUNT postmortems (`hindsight::synth`)
 //! into a temporary folder, starts the same watch loop `hindsight watch`
 //! and `hindsight serve` run, waits for the first build, then saves EDITS
-//! (default 20) changes to one postmortem's body, one at a time. For each
+//! (default 20) changes to one postmortem's body, one at a time, a second
+//! apart once the previous rebuild is done. For each
 //! it measures the wall time from the save to the moment the rebuilt page
 //! is in the output folder with the new text (polled every 0.2 ms), and
 //! prints the median, the fastest and the slowest, with the pages and
@@ -68,7 +69,7 @@ fn main() {
     let mut latencies = Vec::new();
     for edit in 0..edits {
         let marker = format!("latency-marker-{edit}-{}", std::process::id());
-        let text = format!("{original}\n\nEdit {marker}.\n");
+        let text = edit_prose(&original, &marker);
         let saved = Instant::now();
         std::fs::write(&target, text).expect("save the edit");
         let deadline = saved + Duration::from_secs(60);
@@ -80,9 +81,11 @@ fn main() {
             std::thread::sleep(Duration::from_micros(200));
         }
         let latency = saved.elapsed();
-        // Drain the build reports of this edit.
+        // Drain the build reports of this edit, and leave a second between
+        // saves, as an author would (the previous site is removed in the
+        // background meanwhile).
         let mut report = None;
-        while let Ok(r) = rx.recv_timeout(Duration::from_millis(300)) {
+        while let Ok(r) = rx.recv_timeout(Duration::from_millis(1000)) {
             report = Some(r);
         }
         let (build, files, pages, bodies, resolved) = report.unwrap_or_default();
@@ -115,4 +118,27 @@ fn page_of(site: &std::path::Path, source: &std::path::Path, text: &str) -> Path
     let page = site.join("incidents").join(id).join("index.html");
     assert!(page.is_file(), "no page {}", page.display());
     page
+}
+
+/// The postmortem with `marker` added to the narrative paragraph under its
+/// `## Impact` heading (prose no inferred field comes from, as most body
+/// edits are), or at the end when it has none.
+fn edit_prose(text: &str, marker: &str) -> String {
+    let mut out = String::with_capacity(text.len() + marker.len() + 8);
+    let mut in_impact = false;
+    let mut done = false;
+    for line in text.lines() {
+        out.push_str(line);
+        if line.starts_with("## ") {
+            in_impact = line.trim() == "## Impact";
+        } else if in_impact && !done && line.starts_with(|c: char| c.is_ascii_uppercase()) {
+            out.push_str(&format!(" Edited: {marker}."));
+            done = true;
+        }
+        out.push('\n');
+    }
+    if !done {
+        out.push_str(&format!("\nEdited: {marker}.\n"));
+    }
+    out
 }

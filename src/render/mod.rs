@@ -67,6 +67,8 @@ pub struct RenderCache {
     pending_inputs: Mutex<HashMap<String, u64>>,
     /// Pages whose template ran in the last build.
     pages_rendered: std::sync::atomic::AtomicUsize,
+    /// Each incident's words for the full-text index.
+    words: search::WordCache,
 }
 
 #[derive(Debug)]
@@ -440,7 +442,7 @@ impl Renderer {
             }
         }
         // The full-text index depends on the bodies too.
-        extras.extend(search::shards(archive));
+        extras.extend(search::shards_cached(archive, cache.map(|c| &c.words)));
         if timings {
             eprintln!(
                 "timing:   search+feeds {:>4} ms",

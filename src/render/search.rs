@@ -13,7 +13,7 @@
 //! must agree: lower case, split at anything not a letter or digit, at
 //! least two characters, stop words dropped.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -158,45 +158,106 @@ pub fn facets(archive: &Archive, summaries: &[Summary]) -> (String, String) {
 /// `search/t/<shard>.json`: the full-text index, words to incident numbers,
 /// sharded by the words' first letters.
 pub fn shards(archive: &Archive) -> Vec<(String, String)> {
-    // Full text: the distinct words of each incident, in parallel. Each
-    // text is lower-cased once and split into borrowed words, so only the
-    // distinct ones are allocated.
-    let per_incident: Vec<Vec<String>> = archive
+    shards_cached(archive, None)
+}
+
+/// Each incident's distinct words, kept between builds by watch mode and
+/// keyed by the text they come from; holds only the last build's.
+#[derive(Debug, Default)]
+pub struct WordCache {
+    words: std::sync::Mutex<HashMap<u64, std::sync::Arc<Vec<String>>>>,
+    used: std::sync::Mutex<std::collections::HashSet<u64>>,
+}
+
+impl WordCache {
+    fn words(&self, incident: &crate::model::Incident) -> std::sync::Arc<Vec<String>> {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        (
+            &incident.title,
+            &incident.body,
+            &incident.root_cause,
+            &incident.impact.summary,
+            &incident.services,
+            &incident.teams,
+            &incident.tags,
+        )
+            .hash(&mut hasher);
+        let key = hasher.finish();
+        if let Ok(mut used) = self.used.lock() {
+            used.insert(key);
+        }
+        if let Some(words) = self.words.lock().ok().and_then(|w| w.get(&key).cloned()) {
+            return words;
+        }
+        let words = std::sync::Arc::new(incident_words(incident));
+        if let Ok(mut cached) = self.words.lock() {
+            cached.insert(key, words.clone());
+        }
+        words
+    }
+
+    /// Drops the words of incidents the last build did not have.
+    fn finish(&self) {
+        if let (Ok(mut words), Ok(mut used)) = (self.words.lock(), self.used.lock()) {
+            words.retain(|key, _| used.contains(key));
+            used.clear();
+        }
+    }
+}
+
+/// The distinct words of an incident's title, body, root cause, impact
+/// summary, services, teams and tags. Each text is lower-cased once and
+/// split into borrowed words, so only the distinct ones are allocated.
+fn incident_words(incident: &crate::model::Incident) -> Vec<String> {
+    let mut texts: Vec<String> = vec![incident.title.to_lowercase(), incident.body.to_lowercase()];
+    texts.extend(incident.root_cause.iter().map(|t| t.to_lowercase()));
+    texts.extend(incident.impact.summary.iter().map(|t| t.to_lowercase()));
+    texts.extend(
+        incident
+            .services
+            .iter()
+            .chain(&incident.teams)
+            .chain(&incident.tags)
+            .map(|t| t.to_lowercase()),
+    );
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    for text in &texts {
+        for word in text.split(|c: char| !c.is_alphanumeric()) {
+            if word.chars().nth(1).is_some() && !STOP_WORDS.contains(&word) {
+                seen.insert(word);
+            }
+        }
+    }
+    let mut words: Vec<String> = seen.into_iter().map(str::to_string).collect();
+    // Sorted: the same text gives the same order in every run.
+    words.sort_unstable();
+    words
+}
+
+/// [`shards`], taking unchanged incidents' words from `cache`.
+pub fn shards_cached(archive: &Archive, cache: Option<&WordCache>) -> Vec<(String, String)> {
+    // Full text: the distinct words of each incident, in parallel.
+    let per_incident: Vec<std::sync::Arc<Vec<String>>> = archive
         .incidents
         .par_iter()
-        .map(|incident| {
-            let mut texts: Vec<String> =
-                vec![incident.title.to_lowercase(), incident.body.to_lowercase()];
-            texts.extend(incident.root_cause.iter().map(|t| t.to_lowercase()));
-            texts.extend(incident.impact.summary.iter().map(|t| t.to_lowercase()));
-            texts.extend(
-                incident
-                    .services
-                    .iter()
-                    .chain(&incident.teams)
-                    .chain(&incident.tags)
-                    .map(|t| t.to_lowercase()),
-            );
-            let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
-            for text in &texts {
-                for word in text.split(|c: char| !c.is_alphanumeric()) {
-                    if word.chars().nth(1).is_some() && !STOP_WORDS.contains(&word) {
-                        seen.insert(word);
-                    }
-                }
-            }
-            seen.into_iter().map(str::to_string).collect()
+        .map(|incident| match cache {
+            Some(cache) => cache.words(incident),
+            None => std::sync::Arc::new(incident_words(incident)),
         })
         .collect();
+    if let Some(cache) = cache {
+        cache.finish();
+    }
     // One map lookup per posting; shard names once per distinct word.
     let mut postings: std::collections::HashMap<String, Vec<u32>> =
         std::collections::HashMap::new();
-    for (doc, words) in per_incident.into_iter().enumerate() {
-        for word in words {
-            match postings.get_mut(&word) {
+    for (doc, words) in per_incident.iter().enumerate() {
+        for word in words.iter() {
+            match postings.get_mut(word.as_str()) {
                 Some(list) => list.push(doc as u32),
                 None => {
-                    postings.insert(word, vec![doc as u32]);
+                    postings.insert(word.clone(), vec![doc as u32]);
                 }
             }
         }
