@@ -89,8 +89,17 @@ fn main() {
             report = Some(r);
         }
         let (build, files, pages, bodies, resolved) = report.unwrap_or_default();
+        // Previous sites still being removed in the background.
+        let removing = std::fs::read_dir(&root)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .filter(|e| e.file_name().to_string_lossy().contains(".trash-"))
+                    .count()
+            })
+            .unwrap_or(0);
         eprintln!(
-            "edit {edit:>2}: {:>6.1} ms to the page (build {:.1} ms; {pages} pages rendered, {files} files written, {bodies} bodies rendered, {resolved} files resolved)",
+            "edit {edit:>2}: {:>6.1} ms to the page (build {:.1} ms; {pages} pages rendered, {files} files written, {bodies} bodies rendered, {resolved} files resolved; {removing} old sites still being removed)",
             latency.as_secs_f64() * 1000.0,
             build.as_secs_f64() * 1000.0
         );
