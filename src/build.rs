@@ -261,7 +261,11 @@ fn build_with(
 
     let archive = Archive::new(incidents, &plan.config);
     lap("index");
-    let mut output = Output::begin(&plan.output).map_err(|e| {
+    let started_output = match session {
+        Some(_) => Output::begin_recycling(&plan.output),
+        None => Output::begin(&plan.output),
+    };
+    let output = started_output.map_err(|e| {
         let mut d = diagnostics.clone();
         d.push(Diagnostic::error(
             Code::WriteError,
@@ -272,9 +276,6 @@ fn build_with(
         fail(d)
     })?;
     let cache = session.as_deref().map(|s| &s.render);
-    if cache.is_some() {
-        output.defer_cleanup();
-    }
     let report =
         renderer.render_site_cached(&archive, &assets, &withheld, &plan.content, &output, cache);
     let bodies_rendered = cache.map_or(archive.incidents.len(), |c| c.misses());

@@ -62,15 +62,35 @@ pub struct Output {
     previous: Option<PathBuf>,
     written: AtomicUsize,
     unchanged: AtomicUsize,
-    /// Remove the previous site on a background thread after the swap
-    /// (watch mode: the swap is then the last step before the page shows).
-    deferred_cleanup: bool,
+    /// Watch mode: the staging folder started as the site before the
+    /// previous one and is updated in place; see [`Output::begin_recycling`].
+    recycling: bool,
+    /// Recycling: every path this build produced (the rest are removed
+    /// before the swap).
+    produced: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
 }
 
 impl Output {
     /// Starts a build of `target`: removes a staging folder left by an
     /// interrupted build and creates a fresh one beside `target`.
     pub fn begin(target: &Path) -> io::Result<Output> {
+        Output::start(target, false)
+    }
+
+    /// Starts a build of `target` for watch mode, which builds the same
+    /// site again and again: the staging folder is the site from before
+    /// the previous build (kept by the last [`Output::commit`] as a hidden
+    /// `.NAME.recycle` folder), so files that did not change are already
+    /// in place, and a rebuild touches only what changed instead of every
+    /// file. Files are replaced through a temporary name and a rename,
+    /// never rewritten in place (they may share their inode with the live
+    /// site); files this build does not produce are removed before the
+    /// swap. The result is the same as [`Output::begin`]'s.
+    pub fn begin_recycling(target: &Path) -> io::Result<Output> {
+        Output::start(target, true)
+    }
+
+    fn start(target: &Path, recycling: bool) -> io::Result<Output> {
         let name = target
             .file_name()
             .ok_or_else(|| {
@@ -93,25 +113,14 @@ impl Output {
         if !target.exists() && old.is_dir() {
             std::fs::rename(&old, target)?;
         }
+        let recycle = parent.join(format!(".{name}.recycle"));
         for leftover in [&staging, &old] {
             if leftover.exists() {
                 std::fs::remove_dir_all(leftover)?;
             }
         }
-        // Previous sites a process left to remove in the background and
-        // did not finish (it exited): remove them, also in the background.
-        let trash_prefix = format!(".{name}.trash-");
-        if let Ok(entries) = std::fs::read_dir(parent) {
-            for entry in entries.flatten() {
-                if entry
-                    .file_name()
-                    .to_string_lossy()
-                    .starts_with(&trash_prefix)
-                {
-                    let path = entry.path();
-                    std::thread::spawn(move || std::fs::remove_dir_all(path));
-                }
-            }
+        if recycle.exists() && !(recycling && std::fs::rename(&recycle, &staging).is_ok()) {
+            std::fs::remove_dir_all(&recycle)?;
         }
         std::fs::create_dir_all(&staging)?;
         Ok(Output {
@@ -120,17 +129,66 @@ impl Output {
             previous: target.is_dir().then(|| target.to_path_buf()),
             written: AtomicUsize::new(0),
             unchanged: AtomicUsize::new(0),
-            deferred_cleanup: false,
+            recycling,
+            produced: std::sync::Mutex::default(),
         })
     }
 
-    /// Removes the previous site on a background thread after the swap
-    /// instead of before [`Output::commit`] returns. For long-running
-    /// processes (watch mode); a process that exits right after the commit
-    /// would leave a hidden `.NAME.trash-*` folder, which the next
-    /// [`Output::begin`] of this folder removes.
-    pub fn defer_cleanup(&mut self) {
-        self.deferred_cleanup = true;
+    /// Records that this build produced `relative`.
+    fn produced(&self, relative: &Path) {
+        if self.recycling
+            && let Ok(mut produced) = self.produced.lock()
+        {
+            produced.insert(relative.to_path_buf());
+        }
+    }
+
+    /// Puts a file at `path` through a temporary name in the same folder
+    /// and a rename (recycling: never rewrite a file in place).
+    fn replace(path: &Path, fill: impl FnOnce(&Path) -> io::Result<()>) -> io::Result<()> {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let temporary = path.with_file_name(format!(".hindsight-tmp-{name}"));
+        let _ = std::fs::remove_file(&temporary);
+        fill(&temporary)?;
+        std::fs::rename(&temporary, path)
+    }
+
+    /// Links the previous site's file `old` at `path` in the new site.
+    fn link_previous(&self, old: &Path, path: &Path) -> bool {
+        if !self.recycling {
+            return std::fs::hard_link(old, path).is_ok();
+        }
+        if same_file(old, path) {
+            return true;
+        }
+        Output::replace(path, |temporary| std::fs::hard_link(old, temporary)).is_ok()
+    }
+
+    /// Recycling: removes files (and then empty folders) of the staging
+    /// folder that this build did not produce.
+    fn remove_unproduced(&self) {
+        let Ok(produced) = self.produced.lock() else {
+            return;
+        };
+        for entry in walkdir::WalkDir::new(&self.staging)
+            .min_depth(1)
+            .contents_first(true)
+            .into_iter()
+            .flatten()
+        {
+            let Ok(relative) = entry.path().strip_prefix(&self.staging) else {
+                continue;
+            };
+            if entry.file_type().is_dir() {
+                // Fails, as it should, while the folder holds anything.
+                let _ = std::fs::remove_dir(entry.path());
+            } else if !produced.contains(relative) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
     }
 
     /// Hard-links the previous site's file at `rel` into the new site, for
@@ -149,7 +207,8 @@ impl Output {
                 source,
             })?;
         }
-        if std::fs::hard_link(&old, &path).is_ok() {
+        if self.link_previous(&old, &path) {
+            self.produced(&relative);
             self.unchanged.fetch_add(1, Ordering::Relaxed);
             return Ok(true);
         }
@@ -178,12 +237,19 @@ impl Output {
             let same = std::fs::metadata(&old)
                 .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
                 && std::fs::read(&old).is_ok_and(|old_bytes| old_bytes == bytes);
-            if same && std::fs::hard_link(&old, &path).is_ok() {
+            if same && self.link_previous(&old, &path) {
+                self.produced(&relative);
                 self.unchanged.fetch_add(1, Ordering::Relaxed);
                 return Ok(());
             }
         }
-        std::fs::write(&path, bytes).map_err(io_error)?;
+        if self.recycling {
+            Output::replace(&path, |temporary| std::fs::write(temporary, bytes))
+                .map_err(io_error)?;
+        } else {
+            std::fs::write(&path, bytes).map_err(io_error)?;
+        }
+        self.produced(&relative);
         self.written.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
@@ -195,7 +261,8 @@ impl Output {
 
     /// Copies the file `from` to `rel` inside the site.
     pub fn copy(&self, rel: &str, from: &Path) -> Result<(), WriteError> {
-        let path = self.staging.join(safe_relative_path(rel)?);
+        let relative = safe_relative_path(rel)?;
+        let path = self.staging.join(&relative);
         let io_error = |source| WriteError::Io {
             path: path.clone(),
             source,
@@ -203,7 +270,15 @@ impl Output {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(io_error)?;
         }
-        std::fs::copy(from, &path).map_err(io_error)?;
+        if self.recycling {
+            Output::replace(&path, |temporary| {
+                std::fs::copy(from, temporary).map(|_| ())
+            })
+            .map_err(io_error)?;
+        } else {
+            std::fs::copy(from, &path).map_err(io_error)?;
+        }
+        self.produced(&relative);
         self.written.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
@@ -226,25 +301,20 @@ impl Output {
             std::fs::rename(&self.staging, &self.target)?;
             return Ok(written);
         }
+        if self.recycling {
+            self.remove_unproduced();
+        }
         if exchange(&self.staging, &self.target).is_ok() {
-            // The staging path now holds the previous site.
-            if self.deferred_cleanup {
-                let name = self
-                    .staging
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                // Unique per process and moment: no shared counter.
-                let nanos = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(0, |d| d.as_nanos());
-                let trash = self.staging.with_file_name(format!(
-                    "{}.trash-{}-{nanos}",
-                    name.trim_end_matches(".staging"),
-                    std::process::id()
-                ));
-                if std::fs::rename(&self.staging, &trash).is_ok() {
-                    std::thread::spawn(move || std::fs::remove_dir_all(trash));
+            // The staging path now holds the previous site: the next
+            // recycling build's staging folder.
+            if self.recycling {
+                let recycle = self.staging.with_file_name(
+                    self.staging
+                        .file_name()
+                        .map(|n| n.to_string_lossy().replace(".staging", ".recycle"))
+                        .unwrap_or_default(),
+                );
+                if std::fs::rename(&self.staging, &recycle).is_ok() {
                     return Ok(written);
                 }
             }
@@ -273,6 +343,21 @@ impl Output {
     pub fn abort(self) {
         let _ = std::fs::remove_dir_all(&self.staging);
     }
+}
+
+/// Whether two paths are the same file (device and inode).
+#[cfg(unix)]
+fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_file(_a: &Path, _b: &Path) -> bool {
+    false
 }
 
 /// Exchanges two paths atomically (Linux `renameat2` with
@@ -354,6 +439,75 @@ mod tests {
             safe_relative_path("incidents/db/index.html").unwrap(),
             PathBuf::from("incidents/db/index.html")
         );
+    }
+
+    #[test]
+    fn recycling_builds_match_fresh_ones_and_never_touch_the_live_site() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        let files = |site: &Path| {
+            let mut found: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(site)
+                .min_depth(1)
+                .sort_by_file_name()
+                .into_iter()
+                .flatten()
+                .filter(|e| e.file_type().is_file())
+                .map(|e| {
+                    let rel = e.path().strip_prefix(site).unwrap();
+                    (rel.display().to_string(), std::fs::read(e.path()).unwrap())
+                })
+                .collect();
+            found.sort();
+            found
+        };
+        let sites: [&[(&str, &[u8])]; 4] = [
+            &[
+                ("index.html", b"1"),
+                ("a/index.html", b"a"),
+                ("b/index.html", b"b"),
+            ],
+            &[
+                ("index.html", b"2"),
+                ("a/index.html", b"a"),
+                ("c/index.html", b"c"),
+            ],
+            &[
+                ("index.html", b"3"),
+                ("a/index.html", b"A"),
+                ("c/index.html", b"c"),
+            ],
+            &[("index.html", b"3"), ("d/index.html", b"d")],
+        ];
+        for site in sites {
+            let live_before = files(&target);
+            let out = Output::begin_recycling(&target).unwrap();
+            for (rel, bytes) in site {
+                if !out.keep(rel).unwrap_or(false)
+                    || std::fs::read(target.join(rel)).ok().as_deref() != Some(*bytes)
+                {
+                    out.write(rel, bytes).unwrap();
+                }
+            }
+            assert_eq!(
+                files(&target),
+                live_before,
+                "the live site is untouched until the swap"
+            );
+            out.commit().unwrap();
+            let mut expected: Vec<(String, Vec<u8>)> = site
+                .iter()
+                .map(|(rel, bytes)| (rel.to_string(), bytes.to_vec()))
+                .collect();
+            expected.sort();
+            assert_eq!(files(&target), expected);
+        }
+        assert!(
+            !target.join("b").exists(),
+            "folders of pages gone are removed"
+        );
+        // A plain build afterwards removes the recycled folder.
+        Output::begin(&target).unwrap().abort();
+        assert!(!dir.path().join(".public.recycle").exists());
     }
 
     #[test]
