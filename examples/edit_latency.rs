@@ -45,7 +45,8 @@ fn main() {
                     report.files_resolved,
                 ));
             }
-            Outcome::Failed { failure, .. } => panic!("build failed: {}", failure.diagnostics),
+            // (Also when the temporary archive is removed at exit.)
+            Outcome::Failed { failure, .. } => eprintln!("build failed: {}", failure.diagnostics),
         })
         .expect("watch runs");
     });

@@ -164,12 +164,13 @@ pub struct BuildFailure {
     pub configuration: bool,
 }
 
-/// What watch mode keeps between builds, so that a rebuild resolves only
-/// the files that changed and renders Markdown (and highlights code) only
-/// for bodies that changed. The output is the same as a clean build's:
+/// What watch mode keeps between builds, so that a rebuild reads and
+/// resolves only the files that changed and renders Markdown (and
+/// highlights code) only for bodies that changed. The output is the same as a clean build's:
 /// every cache hit is checked against the full input.
 #[derive(Debug, Default)]
 pub struct Session {
+    load: crate::load::LoadCache,
     resolve: crate::resolve::ResolveCache,
     render: crate::render::RenderCache,
 }
@@ -220,8 +221,13 @@ fn build_with(
         })?;
 
     lap("setup");
-    let loaded =
-        crate::load::load_limited(&plan.content, &plan.content, plan.config.max_file_bytes);
+    let max_bytes = plan.config.max_file_bytes;
+    let loaded = match session.as_deref_mut() {
+        Some(session) => {
+            crate::load::load_cached(&plan.content, &plan.content, max_bytes, &mut session.load)
+        }
+        None => crate::load::load_limited(&plan.content, &plan.content, max_bytes),
+    };
     lap("load");
     let crate::load::Loaded {
         files,

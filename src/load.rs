@@ -93,6 +93,45 @@ pub fn load(content_dir: &Path, display_dir: &Path) -> Loaded {
 /// [`load`], refusing Markdown files over `max_bytes` with a
 /// `file-too-large` error (they are never read into memory).
 pub fn load_limited(content_dir: &Path, display_dir: &Path, max_bytes: u64) -> Loaded {
+    load_with(content_dir, display_dir, max_bytes, None)
+}
+
+/// What reading one file gave: the split file or why it was skipped.
+type ReadResult = Result<SourceFile, Diagnostic>;
+
+/// Files read by the last build, kept by watch mode so that a rebuild
+/// reads only files whose size or modification time changed (as make and
+/// cargo decide). A file modified less than two seconds before the last
+/// build read it is always read again, since a file system with coarse
+/// timestamps (FAT, some network file systems) could give an edit made
+/// right after that read the same time (git's "racy clean" rule). Holds
+/// only the last build's files.
+#[derive(Debug, Default)]
+pub struct LoadCache {
+    files: std::collections::HashMap<PathBuf, (u64, Option<std::time::SystemTime>, ReadResult)>,
+    /// When the last build started reading.
+    read_at: Option<std::time::SystemTime>,
+    /// Files read (not taken from the cache) by the last build.
+    pub misses: usize,
+}
+
+/// [`load_limited`], reading only files that changed since `cache` saw
+/// them, and leaving this build's in it.
+pub fn load_cached(
+    content_dir: &Path,
+    display_dir: &Path,
+    max_bytes: u64,
+    cache: &mut LoadCache,
+) -> Loaded {
+    load_with(content_dir, display_dir, max_bytes, Some(cache))
+}
+
+fn load_with(
+    content_dir: &Path,
+    display_dir: &Path,
+    max_bytes: u64,
+    cache: Option<&mut LoadCache>,
+) -> Loaded {
     let mut loaded = Loaded::default();
     let root = match content_dir.canonicalize() {
         Ok(root) => root,
@@ -174,16 +213,45 @@ pub fn load_limited(content_dir: &Path, display_dir: &Path, max_bytes: u64) -> L
                 );
                 continue;
             }
-            markdown.push(rel);
+            let modified = entry.metadata().ok().and_then(|m| m.modified().ok());
+            markdown.push((rel, size, modified));
         } else {
             loaded.assets.insert(rel);
         }
     }
 
-    let results: Vec<Result<SourceFile, Diagnostic>> = markdown
-        .par_iter()
-        .map(|rel| read_source(&root.join(rel), rel, &display_dir.join(rel)))
-        .collect();
+    let read = |rel: &PathBuf| read_source(&root.join(rel), rel, &display_dir.join(rel));
+    let results: Vec<ReadResult> = match cache {
+        None => markdown.par_iter().map(|(rel, _, _)| read(rel)).collect(),
+        Some(cache) => {
+            let read_at = std::time::SystemTime::now();
+            let margin = std::time::Duration::from_secs(2);
+            let cached = |rel: &PathBuf, size: &u64, modified: &Option<std::time::SystemTime>| {
+                let (s, m, result) = cache.files.get(rel)?;
+                let settled = modified
+                    .zip(cache.read_at)
+                    .is_some_and(|(modified, read_at)| modified + margin < read_at);
+                (s == size && m == modified && settled).then(|| result.clone())
+            };
+            let results: Vec<Option<ReadResult>> = markdown
+                .par_iter()
+                .map(|(rel, size, modified)| cached(rel, size, modified))
+                .collect();
+            cache.misses = results.iter().filter(|r| r.is_none()).count();
+            let results: Vec<ReadResult> = results
+                .into_par_iter()
+                .zip(markdown.par_iter())
+                .map(|(hit, (rel, _, _))| hit.unwrap_or_else(|| read(rel)))
+                .collect();
+            cache.read_at = Some(read_at);
+            cache.files = markdown
+                .into_iter()
+                .zip(&results)
+                .map(|((rel, size, modified), result)| (rel, (size, modified, result.clone())))
+                .collect();
+            results
+        }
+    };
     for result in results {
         match result {
             Ok(file) => loaded.files.push(file),
