@@ -14,17 +14,8 @@ use std::process::Command;
 fn headless(browser: &Path, args: &[&str]) -> std::process::Output {
     let profile = tempfile::tempdir().unwrap();
     Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--hide-scrollbars",
-        ])
+        .args(common::CHROMIUM_FLAGS)
+        .arg("--hide-scrollbars")
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .args(args)
         .output()

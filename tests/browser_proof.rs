@@ -67,15 +67,8 @@ impl Probe {
     fn launch(chromium: PathBuf) -> Probe {
         let profile = tempfile::tempdir().unwrap();
         let mut browser = Command::new(chromium)
+            .args(common::CHROMIUM_FLAGS)
             .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
                 "--disable-extensions",
                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
                 "--remote-debugging-port=0",

@@ -168,12 +168,7 @@ impl RenderCache {
     /// Whether `path`'s file in the output folder was made from the same
     /// inputs; records the key for the build under way.
     fn same_inputs(&self, path: &str, key: u64) -> bool {
-        if let Ok(mut pending) = self.pending_inputs.lock() {
-            pending.insert(path.to_string(), key);
-        }
-        self.inputs
-            .lock()
-            .is_ok_and(|inputs| inputs.get(path) == Some(&key))
+        record_and_compare(&self.pending_inputs, &self.inputs, path, key)
     }
 
     /// The committed context fingerprint of `path`, if any.
@@ -191,12 +186,7 @@ impl RenderCache {
     /// Whether `path`'s file in the output folder was made from a context
     /// with this fingerprint; records it for the build under way.
     fn same_page(&self, path: &str, fingerprint: u64) -> bool {
-        if let Ok(mut pending) = self.pending.lock() {
-            pending.insert(path.to_string(), fingerprint);
-        }
-        self.pages
-            .lock()
-            .is_ok_and(|pages| pages.get(path) == Some(&fingerprint))
+        record_and_compare(&self.pending, &self.pages, path, fingerprint)
     }
 
     /// Ends a build: drops entries it did not use.
@@ -205,6 +195,22 @@ impl RenderCache {
             bodies.retain(|key, _| used.contains(key));
         }
     }
+}
+
+/// Records `key` for `path` in `pending` (the build under way) and tells
+/// whether `committed` (the output folder now) has the same.
+fn record_and_compare(
+    pending: &Mutex<HashMap<String, u64>>,
+    committed: &Mutex<HashMap<String, u64>>,
+    path: &str,
+    key: u64,
+) -> bool {
+    if let Ok(mut pending) = pending.lock() {
+        pending.insert(path.to_string(), key);
+    }
+    committed
+        .lock()
+        .is_ok_and(|committed| committed.get(path) == Some(&key))
 }
 
 /// What rendering produced besides the files.

@@ -360,3 +360,16 @@ pub fn browser_or_skip() -> Option<PathBuf> {
         }
     }
 }
+
+/// The flags headless Chromium needs on this machine: no network beyond
+/// loopback, no background services, no sandbox (root).
+pub const CHROMIUM_FLAGS: &[&str] = &[
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+];
