@@ -395,6 +395,46 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_load_cache_reads_changed_and_recent_files_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.md");
+        let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        let write = |text: &str| {
+            std::fs::write(&file, text).unwrap();
+            std::fs::File::options()
+                .write(true)
+                .open(&file)
+                .unwrap()
+                .set_modified(hour_ago)
+                .unwrap();
+        };
+        write("# One\n");
+        let mut cache = LoadCache::default();
+        let body = |loaded: &Loaded| loaded.files[0].body.trim_end().to_string();
+        assert_eq!(
+            body(&load_cached(dir.path(), dir.path(), 1 << 20, &mut cache)),
+            "# One"
+        );
+        assert_eq!(cache.misses, 1);
+        let again = load_cached(dir.path(), dir.path(), 1 << 20, &mut cache);
+        assert_eq!((body(&again), cache.misses), ("# One".to_string(), 0));
+
+        // Same size, same (old) time, other text: as make would, the cache
+        // does not see it...
+        write("# Two\n");
+        let stale = load_cached(dir.path(), dir.path(), 1 << 20, &mut cache);
+        assert_eq!((body(&stale), cache.misses), ("# One".to_string(), 0));
+        // ...but any change of size or time is read, and so is a file
+        // modified within two seconds of the last read (coarse clocks).
+        std::fs::write(&file, "# Three\n").unwrap();
+        let changed = load_cached(dir.path(), dir.path(), 1 << 20, &mut cache);
+        assert_eq!((body(&changed), cache.misses), ("# Three".to_string(), 1));
+        let recent = load_cached(dir.path(), dir.path(), 1 << 20, &mut cache);
+        assert_eq!(cache.misses, 1, "a file modified just now is read again");
+        assert_eq!(body(&recent), "# Three");
+    }
+
+    #[test]
     fn yaml_block_and_body_lines() {
         let text = "---\n\ntitle: A\nseverity: SEV2\n---\n\n# Heading\nbody\n";
         let (block, body, body_line) = split_frontmatter(text).unwrap();

@@ -217,6 +217,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_root_is_watched_without_recursion_and_the_output_never() {
+        let list = watch_list(Some(Path::new("/a")), Path::new("/a/content"));
+        assert!(list.contains(&(PathBuf::from("/a"), false)));
+        for folder in ["/a/content", "/a/templates", "/a/static", "/a/themes"] {
+            assert!(list.contains(&(PathBuf::from(folder), true)), "{folder}");
+        }
+        assert!(!list.iter().any(|(p, _)| p.starts_with("/a/public")));
+        // Without an archive root, only the content folder, recursively.
+        let list = watch_list(None, Path::new("/x/posts"));
+        assert_eq!(list, vec![(PathBuf::from("/x/posts"), true)]);
+    }
+
+    #[test]
     fn what_triggers_a_rebuild() {
         let output = Path::new("/a/public");
         let watched = [PathBuf::from("/a")];
