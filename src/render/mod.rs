@@ -300,6 +300,7 @@ impl Renderer {
             .map(|incident| (incident.source.clone(), incident.id.clone()))
             .collect();
         let summaries: Vec<Summary> = (0..archive.incidents.len())
+            .into_par_iter()
             .map(|i| pages::summary(archive, &self.config, i))
             .collect();
         // Everything a body's rendering depends on besides its own text.
@@ -322,9 +323,18 @@ impl Renderer {
         };
         // Every incident's data but its body, in order (watch mode).
         let archive_key = cache.map(|_| {
-            use std::hash::Hasher;
+            use std::hash::{Hash, Hasher};
+            let each: Vec<u64> = archive
+                .incidents
+                .par_iter()
+                .map(|incident| {
+                    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+                    let _ = serde_json::to_writer(HashWriter(&mut hasher), incident);
+                    hasher.finish()
+                })
+                .collect();
             let mut hasher = std::collections::hash_map::DefaultHasher::new();
-            let _ = serde_json::to_writer(HashWriter(&mut hasher), &archive.incidents);
+            each.hash(&mut hasher);
             hasher.finish()
         });
         let shared = Shared {
