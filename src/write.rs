@@ -3,6 +3,10 @@
 //! A build writes into a staging folder beside the output folder
 //! (`.<name>.staging`) and swaps it in only when everything succeeded, so a
 //! failed build leaves the previous site untouched and stale pages vanish.
+//! Watch mode ([`Output::begin_recycling`]) starts the staging folder from
+//! the site before last instead of an empty folder, so a rebuild touches
+//! only the files that changed; after the swap that folder is kept as
+//! `.<name>.recycle` for the next rebuild (a plain build removes it).
 //! Every path goes through [`safe_relative_path`], so nothing can be written
 //! outside the output folder whatever a slug, id or asset name says.
 
@@ -221,7 +225,7 @@ impl Output {
     /// When the previous site holds the same bytes at `rel`, its file is
     /// hard-linked into the new site instead (same inode and modification
     /// time, so syncs and caches see no change); after the swap the old
-    /// folder is removed and no file keeps a second link.
+    /// folder is removed (or, recycling, kept for the next rebuild).
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), WriteError> {
         let relative = safe_relative_path(rel)?;
         let path = self.staging.join(&relative);
