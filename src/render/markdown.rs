@@ -173,18 +173,15 @@ pub fn render(
                     if matches!(event, Event::End(TagEnd::Heading(_))) {
                         break;
                     }
-                    if matches!(event, Event::Html(_) | Event::InlineHtml(_)) {
-                        has_raw_html = true;
-                        inner.push(raw_policy(event, raw_html));
-                    } else if let Some(event) = rewrite_event(
+                    inner.extend(inline_event(
                         event,
                         line_of(range.start),
+                        raw_html,
+                        &mut has_raw_html,
                         links,
                         &mut found,
                         &mut link_state,
-                    ) {
-                        inner.push(event);
-                    }
+                    ));
                 }
                 let text = plain_text(&inner);
                 if at_start && level == HeadingLevel::H1 && text.trim() == title.trim() {
@@ -248,36 +245,27 @@ pub fn render(
                 }
                 events.push(Event::Start(Tag::Paragraph));
                 for (event, range) in inner {
-                    if matches!(event, Event::Html(_) | Event::InlineHtml(_)) {
-                        has_raw_html = true;
-                        events.push(raw_policy(event, raw_html));
-                    } else if let Some(event) = rewrite_event(
+                    events.extend(inline_event(
                         event,
                         line_of(range.start),
+                        raw_html,
+                        &mut has_raw_html,
                         links,
                         &mut found,
                         &mut link_state,
-                    ) {
-                        events.push(event);
-                    }
+                    ));
                 }
                 events.push(Event::End(TagEnd::Paragraph));
             }
-            Event::Html(_) | Event::InlineHtml(_) => {
-                has_raw_html = true;
-                events.push(raw_policy(event, raw_html));
-            }
-            other => {
-                if let Some(event) = rewrite_event(
-                    other,
-                    line_of(range.start),
-                    links,
-                    &mut found,
-                    &mut link_state,
-                ) {
-                    events.push(event);
-                }
-            }
+            other => events.extend(inline_event(
+                other,
+                line_of(range.start),
+                raw_html,
+                &mut has_raw_html,
+                links,
+                &mut found,
+                &mut link_state,
+            )),
         }
     }
 
@@ -364,6 +352,25 @@ fn sanitize(html: &str, body: &str, links: &LinkTargets, found: &mut Found) -> S
 /// link), so the sanitiser does not resolve it a second time.
 fn is_rewritten(url: &str) -> bool {
     url.starts_with("../../assets/") || (url.starts_with("../") && url.contains("/index.html"))
+}
+
+/// One event inside a block: raw HTML goes through the raw-HTML policy
+/// (and marks the body for sanitising), links and images through
+/// [`rewrite_event`].
+fn inline_event<'a>(
+    event: Event<'a>,
+    line: u32,
+    raw_html: RawHtml,
+    has_raw_html: &mut bool,
+    links: &LinkTargets,
+    found: &mut Found,
+    state: &mut LinkState,
+) -> Option<Event<'a>> {
+    if matches!(event, Event::Html(_) | Event::InlineHtml(_)) {
+        *has_raw_html = true;
+        return Some(raw_policy(event, raw_html));
+    }
+    rewrite_event(event, line, links, found, state)
 }
 
 /// Rewrites link and image targets; `None` drops the event (the tags of
