@@ -155,14 +155,17 @@ pub fn render(
 
     let mut events: Vec<Event<'_>> = Vec::new();
     let mut used_ids: HashSet<String> = HashSet::new();
-    let mut has_raw_html = false;
     let mut first_block = true;
     let mut iter = Parser::new_ext(body, options).into_offset_iter().peekable();
-    let mut found = Found::default();
-    // Links to unpublished postmortems lose their tag, keep their text.
-    let mut link_state = LinkState::default();
     // Raw HTML goes through `raw_policy` as it is read; events this module
     // writes as HTML (anchors, remote-image links) do not.
+    let mut inline = Inline {
+        raw_html,
+        links,
+        has_raw_html: false,
+        found: Found::default(),
+        state: LinkState::default(),
+    };
 
     while let Some((event, range)) = iter.next() {
         let at_start = std::mem::replace(&mut first_block, false);
@@ -173,15 +176,7 @@ pub fn render(
                     if matches!(event, Event::End(TagEnd::Heading(_))) {
                         break;
                     }
-                    inner.extend(inline_event(
-                        event,
-                        line_of(range.start),
-                        raw_html,
-                        &mut has_raw_html,
-                        links,
-                        &mut found,
-                        &mut link_state,
-                    ));
+                    inner.extend(inline.event(event, line_of(range.start)));
                 }
                 let text = plain_text(&inner);
                 if at_start && level == HeadingLevel::H1 && text.trim() == title.trim() {
@@ -245,33 +240,18 @@ pub fn render(
                 }
                 events.push(Event::Start(Tag::Paragraph));
                 for (event, range) in inner {
-                    events.extend(inline_event(
-                        event,
-                        line_of(range.start),
-                        raw_html,
-                        &mut has_raw_html,
-                        links,
-                        &mut found,
-                        &mut link_state,
-                    ));
+                    events.extend(inline.event(event, line_of(range.start)));
                 }
                 events.push(Event::End(TagEnd::Paragraph));
             }
-            other => events.extend(inline_event(
-                other,
-                line_of(range.start),
-                raw_html,
-                &mut has_raw_html,
-                links,
-                &mut found,
-                &mut link_state,
-            )),
+            other => events.extend(inline.event(other, line_of(range.start))),
         }
     }
 
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    if has_raw_html && raw_html == RawHtml::Sanitize {
+    let mut found = inline.found;
+    if inline.has_raw_html && raw_html == RawHtml::Sanitize {
         html = sanitize(&html, body, links, &mut found);
     }
     out.html = html;
@@ -354,23 +334,28 @@ fn is_rewritten(url: &str) -> bool {
     url.starts_with("../../assets/") || (url.starts_with("../") && url.contains("/index.html"))
 }
 
-/// One event inside a block: raw HTML goes through the raw-HTML policy
-/// (and marks the body for sanitising), links and images through
-/// [`rewrite_event`].
-fn inline_event<'a>(
-    event: Event<'a>,
-    line: u32,
+/// What rendering carries from one event inside a block to the next.
+struct Inline<'l> {
     raw_html: RawHtml,
-    has_raw_html: &mut bool,
-    links: &LinkTargets,
-    found: &mut Found,
-    state: &mut LinkState,
-) -> Option<Event<'a>> {
-    if matches!(event, Event::Html(_) | Event::InlineHtml(_)) {
-        *has_raw_html = true;
-        return Some(raw_policy(event, raw_html));
+    links: &'l LinkTargets,
+    /// Whether the body has raw HTML (and so goes through the sanitiser).
+    has_raw_html: bool,
+    found: Found,
+    /// Links to unpublished postmortems lose their tag, keep their text.
+    state: LinkState,
+}
+
+impl Inline<'_> {
+    /// One event inside a block: raw HTML goes through the raw-HTML policy
+    /// (and marks the body for sanitising), links and images through
+    /// [`rewrite_event`].
+    fn event<'a>(&mut self, event: Event<'a>, line: u32) -> Option<Event<'a>> {
+        if matches!(event, Event::Html(_) | Event::InlineHtml(_)) {
+            self.has_raw_html = true;
+            return Some(raw_policy(event, self.raw_html));
+        }
+        rewrite_event(event, line, self.links, &mut self.found, &mut self.state)
     }
-    rewrite_event(event, line, links, found, state)
 }
 
 /// Rewrites link and image targets; `None` drops the event (the tags of
