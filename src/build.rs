@@ -37,6 +37,9 @@ pub struct BuildOptions {
     /// `None` means today in UTC. The CLI takes it from
     /// `SOURCE_DATE_EPOCH` when set, for reproducible builds.
     pub build_date: Option<jiff::civil::Date>,
+    /// Build even when the build stamp says the output is up to date
+    /// (`hindsight build --force`; see [`crate::stamp`]).
+    pub force: bool,
 }
 
 /// The folders and configuration a build works with.
@@ -55,6 +58,20 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// The folders a build reads, every file below them: the content
+    /// folder and, in the archive root, `templates/`, `static/` and
+    /// `themes/` (theme overrides, GUIDE.md 9). Watch mode watches them;
+    /// the build stamp snapshots them.
+    pub fn input_folders(root: Option<&Path>, content: &Path) -> Vec<PathBuf> {
+        let mut folders = vec![content.to_path_buf()];
+        if let Some(root) = root {
+            for folder in ["templates", "static", "themes"] {
+                folders.push(root.join(folder));
+            }
+        }
+        folders
+    }
+
     /// Works out folders and configuration from the options.
     ///
     /// Errors: `config-error` diagnostics for an invalid `hindsight.toml`.
@@ -135,6 +152,10 @@ pub struct BuildReport {
     pub drafts_skipped: usize,
     /// Pages rendered.
     pub pages: usize,
+    /// Whether the build stamp showed the output already up to date, so
+    /// nothing was rendered or written (the counts and warnings are the
+    /// last real build's).
+    pub up_to_date: bool,
     /// Postmortem files resolved afresh (the rest came from watch mode's
     /// cache).
     pub files_resolved: usize,
@@ -221,6 +242,56 @@ fn build_with(
         })?;
 
     lap("setup");
+    // A plain build first checks the build stamp: with nothing changed
+    // since the last build, the output is already what this one would
+    // write. Watch mode keeps its own caches and removes the stamp, as it
+    // changes the output without one.
+    let stamp = match session {
+        Some(_) => {
+            crate::stamp::Stamp::remove(&plan.output);
+            None
+        }
+        None => {
+            let key = crate::stamp::Stamp::key(&format!(
+                "{:?} {today} {:?} {:?}",
+                BuildOptions {
+                    force: false,
+                    ..options.clone()
+                },
+                plan.content,
+                plan.output
+            ));
+            let folders = Plan::input_folders(plan.root.as_deref(), &plan.content);
+            let files: Vec<PathBuf> = plan
+                .root
+                .iter()
+                .map(|root| root.join(crate::config::CONFIG_FILE))
+                .collect();
+            let inputs = crate::stamp::Snapshot::of(&folders, &files);
+            if !options.force
+                && let Some(saved) = crate::stamp::Stamp::read(&plan.output)
+                && let Some(summary) = saved.fresh(&key, &inputs, &plan.output)
+            {
+                lap("stamp");
+                return Ok(BuildReport {
+                    diagnostics: summary.diagnostics.clone(),
+                    incidents: summary.incidents,
+                    drafts_skipped: summary.drafts_skipped,
+                    pages: summary.pages,
+                    up_to_date: true,
+                    files_resolved: 0,
+                    bodies_rendered: 0,
+                    pages_rendered: 0,
+                    files: 0,
+                    unchanged: 0,
+                    output: plan.output,
+                    elapsed: started.elapsed(),
+                });
+            }
+            Some((key, inputs))
+        }
+    };
+    lap("stamp");
     let max_bytes = plan.config.max_file_bytes;
     let loaded = match session.as_deref_mut() {
         Some(session) => {
@@ -313,11 +384,24 @@ fn build_with(
         }
     };
     diagnostics.sort();
+    if let Some((key, inputs)) = stamp {
+        let summary = crate::stamp::Summary {
+            incidents: archive.incidents.len(),
+            drafts_skipped,
+            pages: report.pages,
+            diagnostics: diagnostics.clone(),
+        };
+        let output = crate::stamp::Snapshot::of_output(&plan.output);
+        // Without a stamp the next build simply runs in full.
+        let _ = crate::stamp::Stamp::new(key, inputs, output, summary).save(&plan.output);
+        lap("stamp");
+    }
     Ok(BuildReport {
         diagnostics,
         incidents: archive.incidents.len(),
         drafts_skipped,
         pages: report.pages,
+        up_to_date: false,
         files_resolved,
         bodies_rendered,
         pages_rendered,

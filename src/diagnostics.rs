@@ -7,11 +7,11 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How bad a problem is. Errors fail a build; warnings fail it only with
 /// `--strict` (GUIDE.md 10).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     /// Fails the build.
@@ -25,7 +25,7 @@ pub enum Level {
 /// Codes are part of the public interface: scripts and editors match on them,
 /// so a code is never renamed. Source: GUIDE.md 10, plus the codes this
 /// implementation adds (each documented in `docs/errors.md`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Code {
     /// The YAML frontmatter does not parse.
@@ -129,7 +129,9 @@ impl fmt::Display for Code {
 }
 
 /// A 1-based line and column in a source file. Column counts characters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 pub struct Position {
     /// 1-based line.
     pub line: u32,
@@ -150,7 +152,7 @@ impl Position {
 }
 
 /// One problem: where, what, and how to fix it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Diagnostic {
     /// Error or warning.
     pub level: Level,
@@ -230,7 +232,7 @@ impl fmt::Display for Diagnostic {
 
 /// A list of diagnostics, sorted for output by file, position and code so
 /// that reports are deterministic whatever the thread schedule.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Diagnostics(Vec<Diagnostic>);
 

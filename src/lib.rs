@@ -30,6 +30,7 @@ pub mod resolve;
 pub mod scaffold;
 pub mod serve;
 pub mod slug;
+pub mod stamp;
 pub mod synth;
 pub mod watch;
 pub mod write;

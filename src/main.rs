@@ -31,6 +31,9 @@ enum Command {
         /// Print every warning, not only the first 30
         #[arg(long, short)]
         verbose: bool,
+        /// Build even if nothing changed since the last build
+        #[arg(long)]
+        force: bool,
     },
     /// Build, serve locally with live reload, and rebuild on change.
     Serve {
@@ -188,13 +191,27 @@ fn main() -> ExitCode {
             base_url,
             strict,
             verbose,
+            force,
         } => {
             let options = BuildOptions {
                 base_url,
                 strict,
+                force,
                 ..site.build_options()
             };
             match build(&options) {
+                Ok(report) if report.up_to_date => {
+                    print_diagnostics(&report.diagnostics, verbose);
+                    eprintln!(
+                        "{} is up to date: nothing changed since the last build of {} incidents ({} pages), 0 files written, checked in {} ms; {} warnings",
+                        report.output.display(),
+                        report.incidents,
+                        report.pages,
+                        report.elapsed.as_millis(),
+                        report.diagnostics.warning_count(),
+                    );
+                    ExitCode::SUCCESS
+                }
                 Ok(report) => {
                     print_diagnostics(&report.diagnostics, verbose);
                     let drafts = if report.drafts_skipped > 0 {

@@ -191,7 +191,11 @@ pub fn init(dir: &Path, today: jiff::civil::Date) -> std::io::Result<Vec<Outcome
             dir.join(".github/workflows/pages.yml"),
             WORKFLOW.to_string(),
         ),
-        (dir.join(".gitignore"), "/public\n".to_string()),
+        (
+            dir.join(".gitignore"),
+            // The site, and the build stamp and watch mode's folder beside it.
+            "/public\n/.public.*\n".to_string(),
+        ),
     ];
     files
         .iter()

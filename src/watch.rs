@@ -184,12 +184,12 @@ fn build_once(
 /// content folder, and the root's `templates/`, `static/` and `themes/`,
 /// recursively.
 fn watch_list(root: Option<&Path>, content: &Path) -> Vec<(PathBuf, bool)> {
-    let mut list = vec![(content.to_path_buf(), true)];
+    let mut list: Vec<(PathBuf, bool)> = crate::build::Plan::input_folders(root, content)
+        .into_iter()
+        .map(|folder| (folder, true))
+        .collect();
     if let Some(root) = root {
         list.push((root.to_path_buf(), false));
-        for folder in ["templates", "static", "themes"] {
-            list.push((root.join(folder), true));
-        }
     }
     list
 }
