@@ -194,6 +194,27 @@ pub struct Session {
     load: crate::load::LoadCache,
     resolve: crate::resolve::ResolveCache,
     render: crate::render::RenderCache,
+    /// The files of the last site (in the output folder), if known.
+    last_site: Option<std::collections::HashSet<PathBuf>>,
+    /// The files of the site before last, when the last build kept it as
+    /// the next staging folder; see [`Output::begin_recycling`].
+    recycled_site: Option<std::collections::HashSet<PathBuf>>,
+}
+
+impl Session {
+    /// Tells the next rebuild which paths (absolute) changed, so that it
+    /// reads those instead of walking the content folder; `None` when the
+    /// watcher cannot say (it lost events), so the next rebuild walks.
+    /// See [`crate::load::LoadCache`].
+    pub fn note_changes(&mut self, paths: Option<&[PathBuf]>) {
+        self.load.note_changes(paths);
+    }
+
+    /// Whether the last rebuild walked the content folder (false: it read
+    /// only the paths the watcher reported).
+    pub fn walked_folder(&self) -> bool {
+        self.load.walked_folder
+    }
 }
 
 /// Runs a full build.
@@ -338,8 +359,12 @@ fn build_with(
 
     let archive = Archive::new(incidents, &plan.config);
     lap("index");
-    let started_output = match session {
-        Some(_) => Output::begin_recycling(&plan.output),
+    let started_output = match session.as_deref_mut() {
+        Some(session) => {
+            // The recycled folder holds the site before last; a failure
+            // from here on removes it, so its listing is used once.
+            Output::begin_recycling(&plan.output, session.recycled_site.take())
+        }
         None => Output::begin(&plan.output),
     };
     let output = started_output.map_err(|e| {
@@ -364,14 +389,17 @@ fn build_with(
         return Err(fail(diagnostics));
     }
     let unchanged = output.files_unchanged();
-    let committed = output.commit();
+    let committed = output.commit_recycling();
     lap("swap");
     let files = match committed {
-        Ok(files) => {
-            if let Some(cache) = cache {
-                cache.committed();
+        Ok(recycled) => {
+            if let Some(session) = session {
+                session.render.committed();
+                // The site that was live is now the recycled folder.
+                let previous = session.last_site.replace(recycled.produced);
+                session.recycled_site = previous.filter(|_| recycled.kept_previous);
             }
-            files
+            recycled.written
         }
         Err(e) => {
             diagnostics.push(Diagnostic::error(

@@ -5,7 +5,7 @@
 //! beside them, and diagnostics for files that could not be read. Nothing is
 //! parsed here beyond finding the frontmatter block and its line offset.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use gray_matter::engine::Engine;
@@ -106,13 +106,60 @@ type ReadResult = Result<SourceFile, Diagnostic>;
 /// timestamps (FAT, some network file systems) could give an edit made
 /// right after that read the same time (git's "racy clean" rule). Holds
 /// only the last build's files.
+///
+/// When the watcher says which paths changed ([`LoadCache::note_changes`]),
+/// the next load does not walk the folder at all: it stats and reads only
+/// those paths and takes every other file from the cache. It walks after
+/// all whenever the change could be more than files: a folder created,
+/// removed or renamed, a symbolic link, a file over the size limit, or a
+/// walk that reported problems.
 #[derive(Debug, Default)]
 pub struct LoadCache {
-    files: std::collections::HashMap<PathBuf, (u64, Option<std::time::SystemTime>, ReadResult)>,
+    /// Markdown files by path relative to the content folder; `Path`'s
+    /// order (component by component) is the walk's order.
+    files: BTreeMap<PathBuf, CachedFile>,
+    /// Other files, as in [`Loaded::assets`].
+    assets: BTreeSet<PathBuf>,
+    /// The canonical content folder, display folder and size limit of the
+    /// last walk (`None`: no usable walk yet).
+    walked: Option<(PathBuf, PathBuf, u64)>,
+    /// Problems the last walk itself reported (not reading a file).
+    walk_problems: Diagnostics,
+    /// Whether a watcher reports changes ([`LoadCache::note_changes`]).
+    watched: bool,
+    /// Paths changed since the last load, as the watcher reported them
+    /// (`None`: it lost some).
+    changes: Option<Vec<PathBuf>>,
     /// When the last build started reading.
     read_at: Option<std::time::SystemTime>,
     /// Files read (not taken from the cache) by the last build.
     pub misses: usize,
+    /// Whether the last load walked the folder (false: it applied the
+    /// watcher's changes).
+    pub walked_folder: bool,
+}
+
+/// Size, modification time and what reading gave.
+type CachedFile = (u64, Option<std::time::SystemTime>, ReadResult);
+
+impl LoadCache {
+    /// Records the paths (absolute, as the watcher reports them) that
+    /// changed since the last load; `None` when the watcher cannot say
+    /// (an overflow or error), so the next load walks. Changes noted
+    /// before a load accumulate.
+    pub fn note_changes(&mut self, paths: Option<&[PathBuf]>) {
+        if !self.watched {
+            self.watched = true;
+            self.changes = Some(Vec::new());
+        }
+        self.changes = match (self.changes.take(), paths) {
+            (Some(mut noted), Some(paths)) => {
+                noted.extend_from_slice(paths);
+                Some(noted)
+            }
+            _ => None,
+        };
+    }
 }
 
 /// [`load_limited`], reading only files that changed since `cache` saw
@@ -130,8 +177,21 @@ fn load_with(
     content_dir: &Path,
     display_dir: &Path,
     max_bytes: u64,
-    cache: Option<&mut LoadCache>,
+    mut cache: Option<&mut LoadCache>,
 ) -> Loaded {
+    if let Some(cache) = cache.as_deref_mut() {
+        let changes = cache.changes.take();
+        // Changes noted from now on are the next load's.
+        cache.changes = cache.watched.then(Vec::new);
+        if let Some(loaded) =
+            changes.and_then(|c| apply_changes(content_dir, display_dir, max_bytes, cache, &c))
+        {
+            cache.walked_folder = false;
+            return loaded;
+        }
+        cache.walked_folder = true;
+        cache.walked = None;
+    }
     let mut loaded = Loaded::default();
     let root = match content_dir.canonicalize() {
         Ok(root) => root,
@@ -237,6 +297,9 @@ fn load_with(
                 .par_iter()
                 .map(|(rel, size, modified)| cached(rel, size, modified))
                 .collect();
+            cache.walk_problems = loaded.diagnostics.clone();
+            cache.assets = loaded.assets.clone();
+            cache.walked = Some((root.clone(), display_dir.to_path_buf(), max_bytes));
             cache.misses = results.iter().filter(|r| r.is_none()).count();
             let results: Vec<ReadResult> = results
                 .into_par_iter()
@@ -259,6 +322,119 @@ fn load_with(
         }
     }
     loaded
+}
+
+/// What one changed path does to the cached file list.
+enum Change {
+    /// A Markdown file to read again (new or changed).
+    Read(PathBuf, u64, Option<std::time::SystemTime>),
+    /// A file, Markdown or not, that is gone.
+    Remove(PathBuf),
+    /// A file that is not Markdown, now present.
+    Asset(PathBuf),
+}
+
+/// The load after the watcher's `changes`, from the cache and without a
+/// walk; `None` when only a walk can tell (see [`LoadCache`]).
+fn apply_changes(
+    content_dir: &Path,
+    display_dir: &Path,
+    max_bytes: u64,
+    cache: &mut LoadCache,
+    changes: &[PathBuf],
+) -> Option<Loaded> {
+    let (root, walked_display, walked_max) = cache.walked.as_ref()?;
+    if walked_display != display_dir || *walked_max != max_bytes || !cache.walk_problems.is_empty()
+    {
+        return None;
+    }
+    let absolute = std::path::absolute(content_dir).ok()?;
+    let mut plan = Vec::new();
+    for path in changes {
+        let Some(rel) = path
+            .strip_prefix(root)
+            .or_else(|_| path.strip_prefix(&absolute))
+            .ok()
+        else {
+            // Outside the content folder (configuration, templates):
+            // nothing to load.
+            continue;
+        };
+        if rel.as_os_str().is_empty() {
+            return None;
+        }
+        let ignored = rel
+            .components()
+            .any(|c| is_ignored_name(&c.as_os_str().to_string_lossy()));
+        if ignored {
+            continue;
+        }
+        let rel = rel.to_path_buf();
+        match std::fs::symlink_metadata(root.join(&rel)) {
+            Ok(meta) if meta.is_file() => {
+                if is_markdown(&rel.to_string_lossy()) {
+                    if meta.len() > max_bytes {
+                        return None;
+                    }
+                    plan.push(Change::Read(rel, meta.len(), meta.modified().ok()));
+                } else {
+                    plan.push(Change::Asset(rel));
+                }
+            }
+            // A folder, a symbolic link or something stranger: walk.
+            Ok(_) => return None,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                // A known file removed; anything else that vanished could
+                // have been a folder.
+                if cache.files.contains_key(&rel) || cache.assets.contains(&rel) {
+                    plan.push(Change::Remove(rel));
+                } else if cache
+                    .files
+                    .keys()
+                    .chain(&cache.assets)
+                    .any(|p| p.starts_with(&rel))
+                {
+                    return None;
+                }
+            }
+            Err(_) => return None,
+        }
+    }
+    let read_at = std::time::SystemTime::now();
+    let mut misses = 0;
+    for change in plan {
+        match change {
+            Change::Read(rel, size, modified) => {
+                let result = read_source(&root.join(&rel), &rel, &display_dir.join(&rel));
+                cache.assets.remove(&rel);
+                cache.files.insert(rel, (size, modified, result));
+                misses += 1;
+            }
+            Change::Remove(rel) => {
+                cache.files.remove(&rel);
+                cache.assets.remove(&rel);
+            }
+            Change::Asset(rel) => {
+                cache.files.remove(&rel);
+                cache.assets.insert(rel);
+            }
+        }
+    }
+    cache.misses = misses;
+    cache.read_at = Some(read_at);
+    let mut loaded = Loaded {
+        assets: cache.assets.clone(),
+        ..Loaded::default()
+    };
+    let results: Vec<&ReadResult> = cache.files.values().map(|(_, _, r)| r).collect();
+    let results: Vec<ReadResult> = results.into_par_iter().cloned().collect();
+    for result in results {
+        match result {
+            Ok(file) => loaded.files.push(file),
+            Err(diagnostic) => loaded.diagnostics.push(diagnostic),
+        }
+    }
+    Some(loaded)
 }
 
 /// Reads and splits one file: `path` on disk, `rel` its path relative to
@@ -432,6 +608,65 @@ mod tests {
         let recent = load_cached(dir.path(), dir.path(), 1 << 20, &mut cache);
         assert_eq!(cache.misses, 1, "a file modified just now is read again");
         assert_eq!(body(&recent), "# Three");
+    }
+
+    /// The files and assets of a load, for comparison.
+    fn listing(loaded: &Loaded) -> (Vec<(PathBuf, String)>, Vec<PathBuf>) {
+        let files = loaded
+            .files
+            .iter()
+            .map(|f| (f.rel_path.clone(), f.body.clone()))
+            .collect();
+        (files, loaded.assets.iter().cloned().collect())
+    }
+
+    #[test]
+    fn with_the_watchers_changes_a_load_reads_only_those_and_equals_a_walk() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        let write = |rel: &str, text: &str| {
+            let path = root.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write("a.md", "# A\n");
+        write("a/b.md", "# B\n");
+        write("a-c.md", "# C\n");
+        write("img.png", "png");
+        let mut cache = LoadCache::default();
+        load_cached(&root, &root, 1 << 20, &mut cache);
+        let mut step = |changed: &[&str], walks: bool| {
+            let paths: Vec<PathBuf> = changed.iter().map(|p| root.join(p)).collect();
+            cache.note_changes(Some(&paths));
+            let loaded = load_cached(&root, &root, 1 << 20, &mut cache);
+            assert_eq!(cache.walked_folder, walks, "{changed:?}");
+            assert_eq!(
+                listing(&loaded),
+                listing(&load(&root, &root)),
+                "{changed:?}"
+            );
+            cache.misses
+        };
+        write("a/b.md", "# B, edited\n");
+        assert_eq!(step(&["a/b.md"], false), 1);
+        write("a/d.md", "# D\n");
+        write("logo.svg", "<svg/>");
+        step(&["a/d.md", "logo.svg"], false);
+        std::fs::remove_file(root.join("a-c.md")).unwrap();
+        std::fs::remove_file(root.join("img.png")).unwrap();
+        step(&["a-c.md", "img.png"], false);
+        // Hidden and temporary files, and paths outside the folder.
+        write(".notes.md", "# hidden\n");
+        assert_eq!(step(&[".notes.md", "../hindsight.toml"], false), 0);
+        // A new folder, a removed folder: walk.
+        write("b/e.md", "# E\n");
+        step(&["b"], true);
+        std::fs::remove_dir_all(root.join("a")).unwrap();
+        step(&["a"], true);
+        // Lost events: walk.
+        cache.note_changes(None);
+        load_cached(&root, &root, 1 << 20, &mut cache);
+        assert!(cache.walked_folder);
     }
 
     #[test]

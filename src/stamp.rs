@@ -120,7 +120,6 @@ impl Snapshot {
         entries.sort_by(|a, b| a.0.cmp(&b.0));
         Snapshot { entries }
     }
-
 }
 
 /// A hash of a file's bytes (0 when it cannot be read, which no real

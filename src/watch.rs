@@ -141,19 +141,42 @@ pub fn run(
         while let Ok(more) = rx.recv_timeout(SETTLE) {
             batches.push(more);
         }
-        let mut changed: Vec<PathBuf> = batches
-            .into_iter()
-            .filter_map(Result::ok)
-            .flatten()
-            .filter(|event| !matches!(event.kind, EventKind::Access(_)))
-            .flat_map(|event| event.event.paths)
-            .filter(|path| is_relevant(path, &watched, &output))
-            .collect();
+        // The next rebuild reads only the reported paths when files were
+        // only created or written. It walks the content folder when
+        // events were lost (an error, a rescan), and after any removal
+        // or rename: the debouncer merges those per path and can drop a
+        // path (a file renamed, then the new name deleted and written
+        // again, is reported as the new name only).
+        let mut complete = true;
+        let mut changed: Vec<PathBuf> = Vec::new();
+        for batch in batches {
+            let Ok(events) = batch else {
+                complete = false;
+                continue;
+            };
+            for event in events {
+                complete &= !event.need_rescan();
+                if matches!(event.kind, EventKind::Access(_)) {
+                    continue;
+                }
+                let structural = matches!(
+                    event.kind,
+                    EventKind::Remove(_) | EventKind::Modify(notify::event::ModifyKind::Name(_))
+                );
+                let before = changed.len();
+                changed.extend(
+                    (event.event.paths.into_iter())
+                        .filter(|path| is_relevant(path, &watched, &output)),
+                );
+                complete &= changed.len() == before || !structural;
+            }
+        }
         changed.sort();
         changed.dedup();
-        if changed.is_empty() {
+        if changed.is_empty() && complete {
             continue;
         }
+        session.note_changes(complete.then_some(changed.as_slice()));
         // A watched folder that was replaced (deleted and made again, or
         // renamed over) is watched anew; one that appeared (say
         // `templates/`) is watched from now on.

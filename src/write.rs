@@ -10,6 +10,7 @@
 //! Every path goes through [`safe_relative_path`], so nothing can be written
 //! outside the output folder whatever a slug, id or asset name says.
 
+use std::collections::HashSet;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -71,7 +72,22 @@ pub struct Output {
     recycling: bool,
     /// Recycling: every path this build produced (the rest are removed
     /// before the swap).
-    produced: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
+    produced: std::sync::Mutex<HashSet<PathBuf>>,
+    /// Recycling: the files the staging folder held at the start, when the
+    /// caller knew them (else the folder is walked before the swap).
+    recycled: Option<HashSet<PathBuf>>,
+}
+
+/// What [`Output::commit_recycling`] leaves for the next recycling build.
+#[derive(Debug)]
+pub struct Recycled {
+    /// Files written (new or changed bytes).
+    pub written: usize,
+    /// Every file of the site now in the output folder.
+    pub produced: HashSet<PathBuf>,
+    /// Whether the previous site was kept as the next build's staging
+    /// folder (`.NAME.recycle`).
+    pub kept_previous: bool,
 }
 
 impl Output {
@@ -90,8 +106,19 @@ impl Output {
     /// never rewritten in place (they may share their inode with the live
     /// site); files this build does not produce are removed before the
     /// swap. The result is the same as [`Output::begin`]'s.
-    pub fn begin_recycling(target: &Path) -> io::Result<Output> {
-        Output::start(target, true)
+    ///
+    /// `recycled` is the set of files the recycled folder holds, when the
+    /// caller knows it: the `produced` of the build before last, if the
+    /// last build's [`Output::commit_recycling`] says it `kept_previous`
+    /// and nothing failed since. Then no walk of the folder is needed to
+    /// find the files this build does not produce.
+    pub fn begin_recycling(
+        target: &Path,
+        recycled: Option<HashSet<PathBuf>>,
+    ) -> io::Result<Output> {
+        let mut output = Output::start(target, true)?;
+        output.recycled = recycled;
+        Ok(output)
     }
 
     fn start(target: &Path, recycling: bool) -> io::Result<Output> {
@@ -135,6 +162,7 @@ impl Output {
             unchanged: AtomicUsize::new(0),
             recycling,
             produced: std::sync::Mutex::default(),
+            recycled: None,
         })
     }
 
@@ -177,6 +205,20 @@ impl Output {
         let Ok(produced) = self.produced.lock() else {
             return;
         };
+        if let Some(recycled) = &self.recycled {
+            for relative in recycled.difference(&produced) {
+                let _ = std::fs::remove_file(self.staging.join(relative));
+                // Then its folders, as long as they are empty.
+                let mut folder = relative.parent();
+                while let Some(f) = folder.filter(|f| !f.as_os_str().is_empty()) {
+                    if std::fs::remove_dir(self.staging.join(f)).is_err() {
+                        break;
+                    }
+                    folder = f.parent();
+                }
+            }
+            return;
+        }
         for entry in walkdir::WalkDir::new(&self.staging)
             .min_depth(1)
             .contents_first(true)
@@ -300,13 +342,29 @@ impl Output {
     /// between the two renames is repaired by the next [`Output::begin`].
     /// The previous site is removed afterwards.
     pub fn commit(self) -> io::Result<usize> {
+        self.commit_recycling().map(|recycled| recycled.written)
+    }
+
+    /// [`Output::commit`], also telling what a recycling build needs to
+    /// know for the next one.
+    pub fn commit_recycling(self) -> io::Result<Recycled> {
         let written = self.written.load(Ordering::Relaxed);
-        if !self.target.exists() {
-            std::fs::rename(&self.staging, &self.target)?;
-            return Ok(written);
-        }
-        if self.recycling {
+        let first = !self.target.exists();
+        if self.recycling && !first {
             self.remove_unproduced();
+        }
+        let produced = match self.produced.lock() {
+            Ok(mut produced) => std::mem::take(&mut *produced),
+            Err(_) => HashSet::new(),
+        };
+        let done = |kept_previous| Recycled {
+            written,
+            produced,
+            kept_previous,
+        };
+        if first {
+            std::fs::rename(&self.staging, &self.target)?;
+            return Ok(done(false));
         }
         if exchange(&self.staging, &self.target).is_ok() {
             // The staging path now holds the previous site: the next
@@ -319,11 +377,11 @@ impl Output {
                         .unwrap_or_default(),
                 );
                 if std::fs::rename(&self.staging, &recycle).is_ok() {
-                    return Ok(written);
+                    return Ok(done(true));
                 }
             }
             std::fs::remove_dir_all(&self.staging)?;
-            return Ok(written);
+            return Ok(done(false));
         }
         let parent = self.staging.parent().unwrap_or(Path::new("."));
         let name = self
@@ -339,7 +397,7 @@ impl Output {
             return Err(e);
         }
         std::fs::remove_dir_all(&old)?;
-        Ok(written)
+        Ok(done(false))
     }
 
     /// Abandons the build: removes the staging folder; the output folder
@@ -447,6 +505,17 @@ mod tests {
 
     #[test]
     fn recycling_builds_match_fresh_ones_and_never_touch_the_live_site() {
+        recycling_builds(false);
+    }
+
+    #[test]
+    fn recycling_builds_that_know_the_recycled_files_match_fresh_ones_too() {
+        recycling_builds(true);
+    }
+
+    /// Four recycling builds; `tracked`: each is told the recycled
+    /// folder's files, as watch mode's session does.
+    fn recycling_builds(tracked: bool) {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("public");
         let files = |site: &Path| {
@@ -482,9 +551,10 @@ mod tests {
             ],
             &[("index.html", b"3"), ("d/index.html", b"d")],
         ];
+        let (mut last, mut recycled) = (None, None);
         for site in sites {
             let live_before = files(&target);
-            let out = Output::begin_recycling(&target).unwrap();
+            let out = Output::begin_recycling(&target, recycled.take()).unwrap();
             for (rel, bytes) in site {
                 if !out.keep(rel).unwrap_or(false)
                     || std::fs::read(target.join(rel)).ok().as_deref() != Some(*bytes)
@@ -497,7 +567,11 @@ mod tests {
                 live_before,
                 "the live site is untouched until the swap"
             );
-            out.commit().unwrap();
+            let committed = out.commit_recycling().unwrap();
+            if tracked {
+                let previous = last.replace(committed.produced);
+                recycled = previous.filter(|_| committed.kept_previous);
+            }
             let mut expected: Vec<(String, Vec<u8>)> = site
                 .iter()
                 .map(|(rel, bytes)| (rel.to_string(), bytes.to_vec()))

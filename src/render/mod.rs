@@ -137,6 +137,7 @@ impl RenderCache {
         {
             *inputs = std::mem::take(&mut *pending);
         }
+        self.words.committed();
     }
 
     /// Starts a build: forgets which entries the last one used, and every
@@ -291,6 +292,16 @@ impl Renderer {
         output: &Output,
         cache: Option<&RenderCache>,
     ) -> RenderReport {
+        let timings = std::env::var_os("HINDSIGHT_TIMINGS").is_some();
+        let lap = |stage: &str, since: std::time::Instant| {
+            if timings {
+                eprintln!(
+                    "timing:   {stage:<12} {:>4} ms",
+                    since.elapsed().as_millis()
+                );
+            }
+        };
+        let started = std::time::Instant::now();
         if let Some(cache) = cache {
             cache.begin(self.key);
         }
@@ -337,6 +348,7 @@ impl Renderer {
             each.hash(&mut hasher);
             hasher.finish()
         });
+        lap("fingerprint", started);
         let shared = Shared {
             archive,
             summaries: &summaries,
@@ -346,7 +358,6 @@ impl Renderer {
             cache,
             link_context,
         };
-        let timings = std::env::var_os("HINDSIGHT_TIMINGS").is_some();
         let pages_started = std::time::Instant::now();
         let jobs = pages::all_pages(archive);
         let results: Vec<(Vec<Diagnostic>, Vec<PathBuf>, Option<PageLinks>)> = jobs
@@ -457,14 +468,19 @@ impl Renderer {
                 extras.push((name.to_string(), text));
             }
         }
-        // The full-text index depends on the bodies too.
-        extras.extend(search::shards_cached(archive, cache.map(|c| &c.words)));
+        // The full-text index depends on the bodies too; watch mode
+        // rewrites only the shards whose words changed.
+        let keep = |name: &str| matches!(output.keep(name), Ok(true));
+        let (shards, kept) = search::shards_cached(archive, cache.map(|c| &c.words), &keep);
+        extras.extend(shards);
+        report.files += kept;
         if timings {
             eprintln!(
                 "timing:   search+feeds {:>4} ms",
                 extras_started.elapsed().as_millis()
             );
         }
+        let writes_started = std::time::Instant::now();
         for (name, text) in extras {
             match output.write(&name, text.as_bytes()) {
                 Ok(()) => report.files += 1,
@@ -494,6 +510,7 @@ impl Renderer {
         if let Some(cache) = cache {
             cache.finish();
         }
+        lap("data, static", writes_started);
         report
     }
 

@@ -13,7 +13,7 @@
 //! must agree: lower case, split at anything not a letter or digit, at
 //! least two characters, stop words dropped.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -158,18 +158,47 @@ pub fn facets(archive: &Archive, summaries: &[Summary]) -> (String, String) {
 /// `search/t/<shard>.json`: the full-text index, words to incident numbers,
 /// sharded by the words' first letters.
 pub fn shards(archive: &Archive) -> Vec<(String, String)> {
-    shards_cached(archive, None)
+    shards_cached(archive, None, &|_| false).0
 }
 
+/// Shard name to its words, each with the incident numbers holding it
+/// (ascending).
+type Postings = BTreeMap<String, BTreeMap<String, Vec<u32>>>;
+
 /// Each incident's distinct words, kept between builds by watch mode and
-/// keyed by the text they come from; holds only the last build's.
+/// keyed by the text they come from (holds only the last build's), and
+/// the last build's full-text index, so that a rebuild updates the
+/// postings of the incidents whose words changed and rewrites only their
+/// shards.
 #[derive(Debug, Default)]
 pub struct WordCache {
     words: std::sync::Mutex<HashMap<u64, std::sync::Arc<Vec<String>>>>,
     used: std::sync::Mutex<std::collections::HashSet<u64>>,
+    index: std::sync::Mutex<Option<Index>>,
+}
+
+/// The full-text index of the last build.
+#[derive(Debug, Default)]
+struct Index {
+    /// Each incident's words, by incident number.
+    docs: Vec<std::sync::Arc<Vec<String>>>,
+    postings: Postings,
+    /// Shards changed since the last committed build: the output folder
+    /// holds an older version of them.
+    dirty: BTreeSet<String>,
 }
 
 impl WordCache {
+    /// The build's site was swapped in: every shard in the output folder
+    /// is this index's.
+    pub fn committed(&self) {
+        if let Ok(mut index) = self.index.lock()
+            && let Some(index) = index.as_mut()
+        {
+            index.dirty.clear();
+        }
+    }
+
     fn words(&self, incident: &crate::model::Incident) -> std::sync::Arc<Vec<String>> {
         use std::hash::{Hash, Hasher};
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
@@ -235,8 +264,17 @@ fn incident_words(incident: &crate::model::Incident) -> Vec<String> {
     words
 }
 
-/// [`shards`], taking unchanged incidents' words from `cache`.
-pub fn shards_cached(archive: &Archive, cache: Option<&WordCache>) -> Vec<(String, String)> {
+/// [`shards`], taking unchanged incidents' words from `cache`. Returns
+/// the shard files to write, and how many shard files `keep` kept from
+/// the output folder: with a cache, when the incidents are the same in
+/// number and few changed, only the postings of those whose words changed
+/// are updated, and `keep(path)` is asked to keep each other shard's file
+/// (if it cannot, the shard is written).
+pub fn shards_cached(
+    archive: &Archive,
+    cache: Option<&WordCache>,
+    keep: &(dyn Fn(&str) -> bool + Sync),
+) -> (Vec<(String, String)>, usize) {
     // Full text: the distinct words of each incident, in parallel.
     let per_incident: Vec<std::sync::Arc<Vec<String>>> = archive
         .incidents
@@ -246,9 +284,105 @@ pub fn shards_cached(archive: &Archive, cache: Option<&WordCache>) -> Vec<(Strin
             None => std::sync::Arc::new(incident_words(incident)),
         })
         .collect();
-    if let Some(cache) = cache {
-        cache.finish();
+    let Some(cache) = cache else {
+        return (serialise(&postings(&per_incident), None), 0);
+    };
+    cache.finish();
+    let Ok(mut guard) = cache.index.lock() else {
+        return (serialise(&postings(&per_incident), None), 0);
+    };
+    let index = guard.get_or_insert_with(Index::default);
+    let changed: Vec<u32> = if index.docs.len() == per_incident.len() {
+        (0..per_incident.len() as u32)
+            .filter(|&d| index.docs[d as usize] != per_incident[d as usize])
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let everything =
+        index.docs.len() != per_incident.len() || changed.len() > per_incident.len() / 8;
+    if everything {
+        let old: BTreeSet<String> = index.postings.keys().cloned().collect();
+        index.postings = postings(&per_incident);
+        index.dirty.extend(old);
+        index.dirty.extend(index.postings.keys().cloned());
+    } else {
+        for &doc in &changed {
+            let old = &index.docs[doc as usize];
+            let new = &per_incident[doc as usize];
+            for word in old.iter().filter(|w| new.binary_search(w).is_err()) {
+                let shard = shard_of(word);
+                if let Some(words) = index.postings.get_mut(&shard) {
+                    if let Some(list) = words.get_mut(word)
+                        && let Ok(at) = list.binary_search(&doc)
+                    {
+                        list.remove(at);
+                        if list.is_empty() {
+                            words.remove(word);
+                        }
+                    }
+                    if words.is_empty() {
+                        index.postings.remove(&shard);
+                    }
+                }
+                index.dirty.insert(shard);
+            }
+            for word in new.iter().filter(|w| old.binary_search(w).is_err()) {
+                let shard = shard_of(word);
+                let list = index
+                    .postings
+                    .entry(shard.clone())
+                    .or_default()
+                    .entry(word.clone())
+                    .or_default();
+                if let Err(at) = list.binary_search(&doc) {
+                    list.insert(at, doc);
+                }
+                index.dirty.insert(shard);
+            }
+        }
     }
+    index.docs = per_incident;
+    let clean: Vec<&String> = index
+        .postings
+        .keys()
+        .filter(|shard| !index.dirty.contains(*shard))
+        .collect();
+    let candidates = clean.len();
+    let missing: Vec<String> = clean
+        .into_par_iter()
+        .filter(|shard| !keep(&shard_path(shard)))
+        .cloned()
+        .collect();
+    let kept = candidates - missing.len();
+    index.dirty.extend(missing);
+    (serialise(&index.postings, Some(&index.dirty)), kept)
+}
+
+fn shard_path(shard: &str) -> String {
+    format!("search/t/{shard}.json")
+}
+
+/// The shard files of `postings`; only those in `only`, if given.
+fn serialise(postings: &Postings, only: Option<&BTreeSet<String>>) -> Vec<(String, String)> {
+    let shards: Vec<(&String, &BTreeMap<String, Vec<u32>>)> = postings
+        .iter()
+        .filter(|(shard, _)| only.is_none_or(|only| only.contains(*shard)))
+        .collect();
+    shards
+        .into_par_iter()
+        .map(|(shard, postings)| {
+            (
+                shard_path(shard),
+                serde_json::to_string(postings).unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+/// The postings of every word of `per_incident` (incident number to its
+/// sorted distinct words), by shard.
+fn postings(per_incident: &[std::sync::Arc<Vec<String>>]) -> Postings {
     // One map lookup per posting; shard names once per distinct word.
     let mut postings: std::collections::HashMap<String, Vec<u32>> =
         std::collections::HashMap::new();
@@ -262,28 +396,90 @@ pub fn shards_cached(archive: &Archive, cache: Option<&WordCache>) -> Vec<(Strin
             }
         }
     }
-    let mut shards: BTreeMap<String, BTreeMap<String, Vec<u32>>> = BTreeMap::new();
+    let mut shards: Postings = BTreeMap::new();
     for (word, list) in postings {
         shards
             .entry(shard_of(&word))
             .or_default()
             .insert(word, list);
     }
-    let shard_files: Vec<(String, String)> = shards
-        .into_par_iter()
-        .map(|(shard, postings)| {
-            (
-                format!("search/t/{shard}.json"),
-                serde_json::to_string(&postings).unwrap_or_default(),
-            )
-        })
-        .collect();
-    shard_files
+    shards
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An archive of postmortems with these bodies, one a day.
+    fn archive(bodies: &[&str]) -> Archive {
+        let config = crate::config::Config::default();
+        let files: Vec<crate::load::SourceFile> = bodies
+            .iter()
+            .enumerate()
+            .map(|(n, body)| {
+                let text = format!(
+                    "---\ntitle: Outage {n}\ndate: 2024-01-{:02}\nseverity: SEV2\n---\n\n{body}\n",
+                    n + 1
+                );
+                let (frontmatter, body, body_line) = crate::load::split_frontmatter(&text).unwrap();
+                let rel = std::path::PathBuf::from(format!("pm-{n}.md"));
+                crate::load::SourceFile {
+                    display_path: rel.clone(),
+                    rel_path: rel,
+                    frontmatter,
+                    body,
+                    body_line,
+                }
+            })
+            .collect();
+        let resolved = crate::resolve::resolve(&files, &config);
+        Archive::new(resolved.incidents, &config)
+    }
+
+    #[test]
+    fn a_rebuild_rewrites_only_the_shards_of_changed_words_and_equals_a_fresh_index() {
+        let mut bodies: Vec<String> = (0..40)
+            .map(|n| format!("Database failover number {n} paged the oncall."))
+            .collect();
+        let cache = WordCache::default();
+        // The output folder: every shard file as the last build left it.
+        let mut site: BTreeMap<String, String> = BTreeMap::new();
+        let mut step = |bodies: &[String]| {
+            let refs: Vec<&str> = bodies.iter().map(String::as_str).collect();
+            let archive = archive(&refs);
+            let keep = |name: &str| site.contains_key(name);
+            let (written, kept) = shards_cached(&archive, Some(&cache), &keep);
+            cache.committed();
+            let fresh: BTreeMap<String, String> = shards(&archive).into_iter().collect();
+            let names: Vec<String> = written.iter().map(|(name, _)| name.clone()).collect();
+            site.retain(|name, _| fresh.contains_key(name));
+            site.extend(written);
+            assert_eq!(site, fresh, "the kept and written shards are a fresh index");
+            assert_eq!(kept + names.len(), fresh.len());
+            names
+        };
+        assert!(
+            step(&bodies).len() > 5,
+            "the first build writes every shard"
+        );
+        // One body gains a word and loses one: only their shards change.
+        bodies[7] = "Database failover number 7 woke the zookeeper.".to_string();
+        let written = step(&bodies);
+        let mut expected = vec![shard_path(&shard_of("zookeeper"))];
+        for word in ["paged", "oncall", "woke"] {
+            expected.push(shard_path(&shard_of(word)));
+        }
+        expected.sort();
+        expected.dedup();
+        assert_eq!(written, expected);
+        // No change of words: nothing is written.
+        assert!(step(&bodies).is_empty());
+        // Another count of incidents: everything is rebuilt.
+        bodies.push("Disk full.".to_string());
+        step(&bodies);
+        bodies.remove(0);
+        step(&bodies);
+    }
 
     #[test]
     fn tokenizer_and_shards() {
