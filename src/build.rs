@@ -196,9 +196,9 @@ pub struct Session {
     render: crate::render::RenderCache,
     /// The files of the last site (in the output folder), if known.
     last_site: Option<std::collections::HashSet<PathBuf>>,
-    /// The files of the site before last, when the last build kept it as
-    /// the next staging folder; see [`Output::begin_recycling`].
-    recycled_site: Option<std::collections::HashSet<PathBuf>>,
+    /// The site before last, when the last build kept it as the next
+    /// staging folder; see [`Output::begin_recycling`].
+    recycled_site: Option<crate::write::Recycle>,
 }
 
 impl Session {
@@ -397,7 +397,12 @@ fn build_with(
                 session.render.committed();
                 // The site that was live is now the recycled folder.
                 let previous = session.last_site.replace(recycled.produced);
-                session.recycled_site = previous.filter(|_| recycled.kept_previous);
+                session.recycled_site = previous.filter(|_| recycled.kept_previous).map(|files| {
+                    crate::write::Recycle {
+                        files,
+                        replaced_since: recycled.replaced,
+                    }
+                });
             }
             recycled.written
         }

@@ -381,6 +381,18 @@ pub struct Incident {
     pub timeline: Vec<TimelineEntry>,
     /// Where each field came from, by field name (`impact.started_at`...).
     pub provenance: BTreeMap<String, Provenance>,
+    /// Watch mode only (0 otherwise): a hash of everything this incident
+    /// was resolved from (its whole source file and path, the
+    /// configuration) and of its final id, so that equal fingerprints
+    /// mean equal incidents and later stages can tell unchanged ones
+    /// without comparing them.
+    #[serde(skip)]
+    pub fingerprint: u64,
+    /// Watch mode only (0 otherwise): a hash of what the rendered body
+    /// depends on in the incident (source path, title and body), so that
+    /// a change to other fields does not render the body again.
+    #[serde(skip)]
+    pub body_fingerprint: u64,
 }
 
 impl Incident {

@@ -73,9 +73,22 @@ pub struct Output {
     /// Recycling: every path this build produced (the rest are removed
     /// before the swap).
     produced: std::sync::Mutex<HashSet<PathBuf>>,
-    /// Recycling: the files the staging folder held at the start, when the
-    /// caller knew them (else the folder is walked before the swap).
-    recycled: Option<HashSet<PathBuf>>,
+    /// Recycling: what the caller knew of the staging folder (else it is
+    /// walked before the swap).
+    recycled: Option<Recycle>,
+    /// Recycling: paths this build gave a new file (new bytes, or a copy).
+    replaced: std::sync::Mutex<HashSet<PathBuf>>,
+}
+
+/// What a recycling build knows of its staging folder, the site before
+/// last: see [`Output::begin_recycling`].
+#[derive(Debug, Default)]
+pub struct Recycle {
+    /// Every file it holds (the `produced` of the build that made it).
+    pub files: HashSet<PathBuf>,
+    /// The paths the last build gave a new file (its `replaced`): every
+    /// other file of the folder is the live site's file (the same inode).
+    pub replaced_since: HashSet<PathBuf>,
 }
 
 /// What [`Output::commit_recycling`] leaves for the next recycling build.
@@ -85,6 +98,8 @@ pub struct Recycled {
     pub written: usize,
     /// Every file of the site now in the output folder.
     pub produced: HashSet<PathBuf>,
+    /// The paths this build gave a new file.
+    pub replaced: HashSet<PathBuf>,
     /// Whether the previous site was kept as the next build's staging
     /// folder (`.NAME.recycle`).
     pub kept_previous: bool,
@@ -107,15 +122,14 @@ impl Output {
     /// site); files this build does not produce are removed before the
     /// swap. The result is the same as [`Output::begin`]'s.
     ///
-    /// `recycled` is the set of files the recycled folder holds, when the
-    /// caller knows it: the `produced` of the build before last, if the
-    /// last build's [`Output::commit_recycling`] says it `kept_previous`
-    /// and nothing failed since. Then no walk of the folder is needed to
-    /// find the files this build does not produce.
-    pub fn begin_recycling(
-        target: &Path,
-        recycled: Option<HashSet<PathBuf>>,
-    ) -> io::Result<Output> {
+    /// `recycled` is what the caller knows of the recycled folder: its
+    /// files are the `produced` of the build before last, if the last
+    /// build's [`Output::commit_recycling`] says it `kept_previous` and
+    /// nothing failed since, and the last build's `replaced` tells which
+    /// of them differ from the live site. Then no walk of the folder is
+    /// needed to find the files this build does not produce, and keeping
+    /// a file that is already the live one costs no system call.
+    pub fn begin_recycling(target: &Path, recycled: Option<Recycle>) -> io::Result<Output> {
         let mut output = Output::start(target, true)?;
         output.recycled = recycled;
         Ok(output)
@@ -163,7 +177,17 @@ impl Output {
             recycling,
             produced: std::sync::Mutex::default(),
             recycled: None,
+            replaced: std::sync::Mutex::default(),
         })
+    }
+
+    /// Records that this build gave `relative` a new file.
+    fn replaced(&self, relative: &Path) {
+        if self.recycling
+            && let Ok(mut replaced) = self.replaced.lock()
+        {
+            replaced.insert(relative.to_path_buf());
+        }
     }
 
     /// Records that this build produced `relative`.
@@ -206,7 +230,7 @@ impl Output {
             return;
         };
         if let Some(recycled) = &self.recycled {
-            for relative in recycled.difference(&produced) {
+            for relative in recycled.files.difference(&produced) {
                 let _ = std::fs::remove_file(self.staging.join(relative));
                 // Then its folders, as long as they are empty.
                 let mut folder = relative.parent();
@@ -245,6 +269,15 @@ impl Output {
             return Ok(false);
         };
         let relative = safe_relative_path(rel)?;
+        // Already the live site's file: nothing to do.
+        if let Some(recycled) = &self.recycled
+            && recycled.files.contains(&relative)
+            && !recycled.replaced_since.contains(&relative)
+        {
+            self.produced(&relative);
+            self.unchanged.fetch_add(1, Ordering::Relaxed);
+            return Ok(true);
+        }
         let old = previous.join(&relative);
         let path = self.staging.join(&relative);
         if let Some(parent) = path.parent() {
@@ -295,6 +328,7 @@ impl Output {
         } else {
             std::fs::write(&path, bytes).map_err(io_error)?;
         }
+        self.replaced(&relative);
         self.produced(&relative);
         self.written.fetch_add(1, Ordering::Relaxed);
         Ok(())
@@ -324,6 +358,7 @@ impl Output {
         } else {
             std::fs::copy(from, &path).map_err(io_error)?;
         }
+        self.replaced(&relative);
         self.produced(&relative);
         self.written.fetch_add(1, Ordering::Relaxed);
         Ok(())
@@ -357,9 +392,14 @@ impl Output {
             Ok(mut produced) => std::mem::take(&mut *produced),
             Err(_) => HashSet::new(),
         };
+        let replaced = match self.replaced.lock() {
+            Ok(mut replaced) => std::mem::take(&mut *replaced),
+            Err(_) => HashSet::new(),
+        };
         let done = |kept_previous| Recycled {
             written,
             produced,
+            replaced,
             kept_previous,
         };
         if first {
@@ -551,7 +591,7 @@ mod tests {
             ],
             &[("index.html", b"3"), ("d/index.html", b"d")],
         ];
-        let (mut last, mut recycled) = (None, None);
+        let (mut last, mut recycled): (Option<HashSet<PathBuf>>, Option<Recycle>) = (None, None);
         for site in sites {
             let live_before = files(&target);
             let out = Output::begin_recycling(&target, recycled.take()).unwrap();
@@ -570,7 +610,12 @@ mod tests {
             let committed = out.commit_recycling().unwrap();
             if tracked {
                 let previous = last.replace(committed.produced);
-                recycled = previous.filter(|_| committed.kept_previous);
+                recycled = previous
+                    .filter(|_| committed.kept_previous)
+                    .map(|files| Recycle {
+                        files,
+                        replaced_since: committed.replaced,
+                    });
             }
             let mut expected: Vec<(String, Vec<u8>)> = site
                 .iter()

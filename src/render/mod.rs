@@ -69,6 +69,10 @@ pub struct RenderCache {
     pages_rendered: std::sync::atomic::AtomicUsize,
     /// Each incident's words for the full-text index.
     words: search::WordCache,
+    /// Incident fingerprint ([`crate::model::Incident::fingerprint`]) to
+    /// the hash of its data (its JSON form), for the archive key; the
+    /// last build's only.
+    data_hashes: Mutex<HashMap<u64, u64>>,
 }
 
 #[derive(Debug)]
@@ -332,18 +336,38 @@ impl Renderer {
             .hash(&mut hasher);
             hasher.finish()
         };
-        // Every incident's data but its body, in order (watch mode).
-        let archive_key = cache.map(|_| {
+        // Every incident's data but its body, in order (watch mode). An
+        // incident with a known fingerprint is hashed once.
+        let archive_key = cache.map(|cache| {
             use std::hash::{Hash, Hasher};
+            let known = cache
+                .data_hashes
+                .lock()
+                .map(|mut known| std::mem::take(&mut *known))
+                .unwrap_or_default();
             let each: Vec<u64> = archive
                 .incidents
                 .par_iter()
                 .map(|incident| {
+                    if incident.fingerprint != 0
+                        && let Some(&hash) = known.get(&incident.fingerprint)
+                    {
+                        return hash;
+                    }
                     let mut hasher = std::collections::hash_map::DefaultHasher::new();
                     let _ = serde_json::to_writer(HashWriter(&mut hasher), incident);
                     hasher.finish()
                 })
                 .collect();
+            if let Ok(mut known) = cache.data_hashes.lock() {
+                *known = archive
+                    .incidents
+                    .iter()
+                    .zip(&each)
+                    .filter(|(incident, _)| incident.fingerprint != 0)
+                    .map(|(incident, hash)| (incident.fingerprint, *hash))
+                    .collect();
+            }
             let mut hasher = std::collections::hash_map::DefaultHasher::new();
             each.hash(&mut hasher);
             hasher.finish()
@@ -1125,9 +1149,14 @@ fn body_key(shared: &Shared<'_>, incident: &crate::model::Incident) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     shared.link_context.hash(&mut hasher);
-    incident.source.hash(&mut hasher);
-    incident.title.hash(&mut hasher);
-    incident.body.hash(&mut hasher);
+    if incident.body_fingerprint != 0 {
+        // The hash of the source, title and body, made when resolved.
+        incident.body_fingerprint.hash(&mut hasher);
+    } else {
+        incident.source.hash(&mut hasher);
+        incident.title.hash(&mut hasher);
+        incident.body.hash(&mut hasher);
+    }
     hasher.finish()
 }
 

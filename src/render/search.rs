@@ -202,16 +202,21 @@ impl WordCache {
     fn words(&self, incident: &crate::model::Incident) -> std::sync::Arc<Vec<String>> {
         use std::hash::{Hash, Hasher};
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        (
-            &incident.title,
-            &incident.body,
-            &incident.root_cause,
-            &incident.impact.summary,
-            &incident.services,
-            &incident.teams,
-            &incident.tags,
-        )
-            .hash(&mut hasher);
+        if incident.fingerprint != 0 {
+            // It covers every field the words come from.
+            incident.fingerprint.hash(&mut hasher);
+        } else {
+            (
+                &incident.title,
+                &incident.body,
+                &incident.root_cause,
+                &incident.impact.summary,
+                &incident.services,
+                &incident.teams,
+                &incident.tags,
+            )
+                .hash(&mut hasher);
+        }
         let key = hasher.finish();
         if let Ok(mut used) = self.used.lock() {
             used.insert(key);

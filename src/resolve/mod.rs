@@ -85,6 +85,14 @@ pub fn resolve_cached(files: &[SourceFile], config: &Config, cache: &mut Resolve
     resolve_with(files, config, Some(cache))
 }
 
+/// Mixes `parts` into one hash.
+fn mix(parts: impl std::hash::Hash) -> u64 {
+    use std::hash::Hasher;
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    parts.hash(&mut hasher);
+    hasher.finish()
+}
+
 fn resolve_with(
     files: &[SourceFile],
     config: &Config,
@@ -112,10 +120,21 @@ fn resolve_with(
                 .collect();
             cache.misses = found.iter().filter(|(_, hit)| hit.is_none()).count();
             let keys: Vec<(u64, ())> = found.iter().map(|(key, _)| (*key, ())).collect();
+            let config_key = mix(&cache.config);
             let results: Vec<FileResult> = found
                 .into_par_iter()
                 .zip(files.par_iter())
-                .map(|((_, hit), file)| hit.unwrap_or_else(|| resolve_file(file, config, &zones)))
+                .map(|((key, hit), file)| {
+                    hit.unwrap_or_else(|| {
+                        let (mut incident, diagnostics) = resolve_file(file, config, &zones);
+                        if let Some(incident) = incident.as_mut() {
+                            incident.fingerprint = mix((key, config_key));
+                            incident.body_fingerprint =
+                                mix((&incident.source, &incident.title, &incident.body));
+                        }
+                        (incident, diagnostics)
+                    })
+                })
                 .collect();
             // Keep this build's files only; unchanged ones move over.
             let mut old = std::mem::take(&mut cache.entries);
@@ -141,6 +160,11 @@ fn resolve_with(
     }
     make_ids_unique(&mut resolved);
     check_related(&mut resolved);
+    for incident in &mut resolved.incidents {
+        if incident.fingerprint != 0 {
+            incident.fingerprint = mix((incident.fingerprint, &incident.id));
+        }
+    }
     resolved
 }
 
@@ -1067,6 +1091,8 @@ impl Reader<'_> {
             body: file.body.clone(),
             body_line: file.body_line,
             provenance,
+            fingerprint: 0,
+            body_fingerprint: 0,
         })
     }
 
