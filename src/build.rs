@@ -325,10 +325,16 @@ fn build_with(
         files,
         assets,
         diagnostics: load_diagnostics,
+        fresh,
     } = loaded;
     let mut diagnostics = load_diagnostics;
     let resolved = match session.as_deref_mut() {
-        Some(session) => crate::resolve::resolve_cached(&files, &plan.config, &mut session.resolve),
+        Some(session) => crate::resolve::resolve_cached(
+            &files,
+            &plan.config,
+            &mut session.resolve,
+            fresh.as_ref(),
+        ),
         None => crate::resolve::resolve(&files, &plan.config),
     };
     let files_resolved = session.as_deref().map_or(files.len(), |s| s.resolve.misses);

@@ -61,6 +61,10 @@ pub struct Loaded {
     pub assets: BTreeSet<PathBuf>,
     /// Problems reading files.
     pub diagnostics: Diagnostics,
+    /// With a [`LoadCache`]: the Markdown files (relative paths) read
+    /// afresh by this load; every other file is exactly the one the last
+    /// load gave. `None` without a cache.
+    pub fresh: Option<std::collections::HashSet<PathBuf>>,
 }
 
 /// Whether a file or folder name is skipped while loading: hidden entries
@@ -301,6 +305,14 @@ fn load_with(
             cache.assets = loaded.assets.clone();
             cache.walked = Some((root.clone(), display_dir.to_path_buf(), max_bytes));
             cache.misses = results.iter().filter(|r| r.is_none()).count();
+            loaded.fresh = Some(
+                results
+                    .iter()
+                    .zip(&markdown)
+                    .filter(|(hit, _)| hit.is_none())
+                    .map(|(_, (rel, _, _))| rel.clone())
+                    .collect(),
+            );
             let results: Vec<ReadResult> = results
                 .into_par_iter()
                 .zip(markdown.par_iter())
@@ -401,14 +413,14 @@ fn apply_changes(
         }
     }
     let read_at = std::time::SystemTime::now();
-    let mut misses = 0;
+    let mut fresh = std::collections::HashSet::new();
     for change in plan {
         match change {
             Change::Read(rel, size, modified) => {
                 let result = read_source(&root.join(&rel), &rel, &display_dir.join(&rel));
                 cache.assets.remove(&rel);
-                cache.files.insert(rel, (size, modified, result));
-                misses += 1;
+                cache.files.insert(rel.clone(), (size, modified, result));
+                fresh.insert(rel);
             }
             Change::Remove(rel) => {
                 cache.files.remove(&rel);
@@ -420,10 +432,11 @@ fn apply_changes(
             }
         }
     }
-    cache.misses = misses;
+    cache.misses = fresh.len();
     cache.read_at = Some(read_at);
     let mut loaded = Loaded {
         assets: cache.assets.clone(),
+        fresh: Some(fresh),
         ..Loaded::default()
     };
     let results: Vec<&ReadResult> = cache.files.values().map(|(_, _, r)| r).collect();

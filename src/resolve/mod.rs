@@ -46,15 +46,17 @@ pub fn resolve(files: &[SourceFile], config: &Config) -> Resolved {
 type FileResult = (Option<Incident>, Vec<Diagnostic>);
 
 /// Per-file results kept between builds by watch mode, so a rebuild
-/// resolves (and infers) only the files that changed. Exact: a hit compares
-/// the whole file, so a hash collision cannot return another file's
-/// result. Emptied when the configuration changes; holds only the files of
-/// the last build.
+/// resolves (and infers) only the files that changed. Exact: a hit is a
+/// file the load stage says it did not read afresh (the same file the last
+/// build resolved), or else one equal to the cached file as a whole.
+/// Emptied when the configuration changes; holds only the files of the
+/// last build.
 #[derive(Debug, Default)]
 pub struct ResolveCache {
     /// The configuration the entries were made with (its `Debug` text).
     config: String,
-    entries: HashMap<u64, Vec<(SourceFile, FileResult)>>,
+    /// By path relative to the content folder.
+    entries: HashMap<std::path::PathBuf, (SourceFile, FileResult)>,
     /// Files resolved (not taken from the cache) by the last build.
     pub misses: usize,
 }
@@ -76,13 +78,21 @@ fn file_key(file: &SourceFile) -> u64 {
 
 /// [`resolve`], taking unchanged files' results from `cache` and leaving
 /// this build's in it.
-pub fn resolve_cached(files: &[SourceFile], config: &Config, cache: &mut ResolveCache) -> Resolved {
+///
+/// `fresh` is the load stage's [`crate::load::Loaded::fresh`]: files not
+/// in it are taken from the cache without comparing them.
+pub fn resolve_cached(
+    files: &[SourceFile],
+    config: &Config,
+    cache: &mut ResolveCache,
+    fresh: Option<&std::collections::HashSet<std::path::PathBuf>>,
+) -> Resolved {
     let config_text = format!("{config:?}");
     if cache.config != config_text {
         cache.entries.clear();
         cache.config = config_text;
     }
-    resolve_with(files, config, Some(cache))
+    resolve_with(files, config, Some((cache, fresh)))
 }
 
 /// Mixes `parts` into one hash.
@@ -96,7 +106,10 @@ fn mix(parts: impl std::hash::Hash) -> u64 {
 fn resolve_with(
     files: &[SourceFile],
     config: &Config,
-    cache: Option<&mut ResolveCache>,
+    cache: Option<(
+        &mut ResolveCache,
+        Option<&std::collections::HashSet<std::path::PathBuf>>,
+    )>,
 ) -> Resolved {
     let zones = zone_settings(config);
     let results: Vec<FileResult> = match cache {
@@ -104,53 +117,49 @@ fn resolve_with(
             .par_iter()
             .map(|file| resolve_file(file, config, &zones))
             .collect(),
-        Some(cache) => {
-            let found: Vec<(u64, Option<FileResult>)> = files
+        Some((cache, fresh)) => {
+            let config_key = mix(&cache.config);
+            let found: Vec<Option<FileResult>> = files
                 .par_iter()
                 .map(|file| {
-                    let key = file_key(file);
-                    let hit = cache.entries.get(&key).and_then(|entries| {
-                        entries
-                            .iter()
-                            .find(|(cached, _)| cached == file)
-                            .map(|(_, result)| result.clone())
-                    });
-                    (key, hit)
+                    let (cached, result) = cache.entries.get(&file.rel_path)?;
+                    let unchanged = fresh.is_some_and(|fresh| !fresh.contains(&file.rel_path));
+                    (unchanged || cached == file).then(|| result.clone())
                 })
                 .collect();
-            cache.misses = found.iter().filter(|(_, hit)| hit.is_none()).count();
-            let keys: Vec<(u64, ())> = found.iter().map(|(key, _)| (*key, ())).collect();
-            let config_key = mix(&cache.config);
-            let results: Vec<FileResult> = found
+            cache.misses = found.iter().filter(|hit| hit.is_none()).count();
+            let results: Vec<(bool, FileResult)> = found
                 .into_par_iter()
                 .zip(files.par_iter())
-                .map(|((key, hit), file)| {
-                    hit.unwrap_or_else(|| {
+                .map(|(hit, file)| match hit {
+                    Some(result) => (false, result),
+                    None => {
                         let (mut incident, diagnostics) = resolve_file(file, config, &zones);
                         if let Some(incident) = incident.as_mut() {
-                            incident.fingerprint = mix((key, config_key));
+                            incident.fingerprint = mix((file_key(file), config_key));
                             incident.body_fingerprint =
                                 mix((&incident.source, &incident.title, &incident.body));
                         }
-                        (incident, diagnostics)
-                    })
+                        (true, (incident, diagnostics))
+                    }
                 })
                 .collect();
-            // Keep this build's files only; unchanged ones move over.
-            let mut old = std::mem::take(&mut cache.entries);
-            let mut entries: HashMap<u64, Vec<(SourceFile, FileResult)>> = HashMap::new();
-            for ((key, _), (file, result)) in keys.iter().zip(files.iter().zip(&results)) {
-                let reused = old.get_mut(key).and_then(|same_key| {
-                    let at = same_key.iter().position(|(cached, _)| cached == file)?;
-                    Some(same_key.swap_remove(at))
-                });
-                entries
-                    .entry(*key)
-                    .or_default()
-                    .push(reused.unwrap_or_else(|| (file.clone(), result.clone())));
+            // Keep this build's files only.
+            if cache.entries.len() != files.len() || cache.misses > 0 {
+                let current: std::collections::HashSet<&std::path::Path> =
+                    files.iter().map(|f| f.rel_path.as_path()).collect();
+                cache
+                    .entries
+                    .retain(|path, _| current.contains(path.as_path()));
             }
-            cache.entries = entries;
-            results
+            for (file, (missed, result)) in files.iter().zip(&results) {
+                if *missed {
+                    cache
+                        .entries
+                        .insert(file.rel_path.clone(), (file.clone(), result.clone()));
+                }
+            }
+            results.into_iter().map(|(_, result)| result).collect()
         }
     };
     let mut resolved = Resolved::default();
