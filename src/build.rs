@@ -351,7 +351,7 @@ fn build_with(
     // Drafts and incidents a profile withholds are not published; links
     // to them become text rather than broken links.
     let (incidents, mut withheld) = crate::profile::apply(incidents, &plan.profile);
-    withheld.extend(drafts.into_iter().map(|i| i.source));
+    withheld.extend(drafts.into_iter().map(|i| i.source.clone()));
     let fail = |mut diagnostics: Diagnostics| {
         diagnostics.sort();
         BuildFailure {

@@ -126,14 +126,16 @@ impl Profile {
 /// source paths of the dropped ones (links to them are unlinked, not
 /// broken).
 pub fn apply(
-    incidents: Vec<Incident>,
+    incidents: Vec<std::sync::Arc<Incident>>,
     profile: &Profile,
-) -> (Vec<Incident>, Vec<std::path::PathBuf>) {
+) -> (Vec<std::sync::Arc<Incident>>, Vec<std::path::PathBuf>) {
     let mut kept = Vec::with_capacity(incidents.len());
     let mut dropped = Vec::new();
     for mut incident in incidents {
         if profile.publishes(&incident) {
-            profile.redact(&mut incident);
+            if !profile.withhold.is_empty() {
+                profile.redact(std::sync::Arc::make_mut(&mut incident));
+            }
             kept.push(incident);
         } else {
             dropped.push(incident.source.clone());

@@ -177,7 +177,7 @@ pub fn inspect(paths: &[PathBuf], config: &Config) -> Vec<FileReport> {
     let by_file: BTreeMap<&Path, &Incident> = resolved
         .incidents
         .iter()
-        .map(|i| (i.display_path.as_path(), i))
+        .map(|i| (i.display_path.as_path(), &**i))
         .collect();
     order
         .iter()

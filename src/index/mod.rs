@@ -319,7 +319,7 @@ impl Distribution {
 #[derive(Debug)]
 pub struct Archive {
     /// Incidents, newest first (by date, then id); undated ones last.
-    pub incidents: Vec<Incident>,
+    pub incidents: Vec<std::sync::Arc<Incident>>,
     /// Taxonomies in [`TaxonomyKind::ALL`] order.
     pub taxonomies: Vec<Taxonomy>,
     /// Duration bucket slug of each incident, by incident index.
@@ -341,7 +341,7 @@ pub struct Archive {
 
 impl Archive {
     /// Indexes `incidents` with the site's categories and bucket edges.
-    pub fn new(mut incidents: Vec<Incident>, config: &Config) -> Archive {
+    pub fn new(mut incidents: Vec<std::sync::Arc<Incident>>, config: &Config) -> Archive {
         incidents.sort_by(|a, b| {
             // Newest first; undated last; then id for a total order.
             match (a.sort_date(), b.sort_date()) {
@@ -551,7 +551,10 @@ fn bucket_terms(buckets: &[Bucket], assignment: &[usize]) -> Vec<Term> {
 /// Terms from free-form names: one term per slug, named by the first name
 /// (in sorted order) that gives it; names whose slug is empty get `term`.
 /// Terms are sorted by name.
-fn free_terms(incidents: &[Incident], names: impl Fn(&Incident) -> Vec<String>) -> Vec<Term> {
+fn free_terms(
+    incidents: &[std::sync::Arc<Incident>],
+    names: impl Fn(&Incident) -> Vec<String>,
+) -> Vec<Term> {
     let mut by_slug: BTreeMap<String, Term> = BTreeMap::new();
     let mut all_names: Vec<(String, usize)> = Vec::new();
     for (index, incident) in incidents.iter().enumerate() {

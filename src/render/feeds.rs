@@ -153,7 +153,7 @@ pub fn incidents_json(archive: &Archive, title: &str, base_url: &str) -> String 
         generator: format!("hindsight {}", env!("CARGO_PKG_VERSION")),
         site: SiteExport { title, base_url },
         count: archive.incidents.len(),
-        incidents: archive.incidents.iter().map(export).collect(),
+        incidents: archive.incidents.iter().map(|i| export(i)).collect(),
     };
     serde_json::to_string_pretty(&data).unwrap_or_default() + "\n"
 }
@@ -196,6 +196,7 @@ pub fn atom(archive: &Archive, title: &str, description: &str, base_url: &str) -
     let entries: Vec<&Incident> = archive
         .incidents
         .iter()
+        .map(|i| &**i)
         .filter(|i| i.sort_date().is_some())
         .take(FEED_ENTRIES)
         .collect();

@@ -30,7 +30,7 @@ pub use timestamp::parse_timestamp;
 pub struct Resolved {
     /// Incidents sorted by source path, ids unique. Files with frontmatter
     /// that did not parse are missing (and have an error).
-    pub incidents: Vec<Incident>,
+    pub incidents: Vec<std::sync::Arc<Incident>>,
     /// Every problem found.
     pub diagnostics: Diagnostics,
 }
@@ -43,7 +43,7 @@ pub fn resolve(files: &[SourceFile], config: &Config) -> Resolved {
 }
 
 /// What resolving one file gave: the incident (if any) and its problems.
-type FileResult = (Option<Incident>, Vec<Diagnostic>);
+type FileResult = (Option<std::sync::Arc<Incident>>, Vec<Diagnostic>);
 
 /// Per-file results kept between builds by watch mode, so a rebuild
 /// resolves (and infers) only the files that changed. Exact: a hit is a
@@ -115,7 +115,10 @@ fn resolve_with(
     let results: Vec<FileResult> = match cache {
         None => files
             .par_iter()
-            .map(|file| resolve_file(file, config, &zones))
+            .map(|file| {
+                let (incident, diagnostics) = resolve_file(file, config, &zones);
+                (incident.map(std::sync::Arc::new), diagnostics)
+            })
             .collect(),
         Some((cache, fresh)) => {
             let config_key = mix(&cache.config);
@@ -140,7 +143,7 @@ fn resolve_with(
                             incident.body_fingerprint =
                                 mix((&incident.source, &incident.title, &incident.body));
                         }
-                        (true, (incident, diagnostics))
+                        (true, (incident.map(std::sync::Arc::new), diagnostics))
                     }
                 })
                 .collect();
@@ -169,11 +172,6 @@ fn resolve_with(
     }
     make_ids_unique(&mut resolved);
     check_related(&mut resolved);
-    for incident in &mut resolved.incidents {
-        if incident.fingerprint != 0 {
-            incident.fingerprint = mix((incident.fingerprint, &incident.id));
-        }
-    }
     resolved
 }
 
@@ -213,6 +211,11 @@ fn make_ids_unique(resolved: &mut Resolved) {
                     n += 1;
                 }
                 let new_id = format!("{id}-{n}");
+                let incident = std::sync::Arc::make_mut(incident);
+                if incident.fingerprint != 0 {
+                    // The fingerprint covers the file, not this new id.
+                    incident.fingerprint = mix((incident.fingerprint, &new_id));
+                }
                 resolved.diagnostics.push(
                     Diagnostic::warning(
                         Code::DuplicateId,
