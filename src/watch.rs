@@ -24,10 +24,12 @@ use crate::load::is_ignored_name;
 /// How long the debouncer waits for a burst of events to settle. Short,
 /// because it adds to every edit's latency; a burst longer than this
 /// (a checkout) only means one more rebuild, whose result is the same.
-pub const DEBOUNCE: Duration = Duration::from_millis(20);
+pub const DEBOUNCE: Duration = Duration::from_millis(10);
 
-/// After a batch, how long to wait for more before building.
-const SETTLE: Duration = Duration::from_millis(5);
+/// After a batch, how long to wait for more before building: a little
+/// over the debouncer's tick (a quarter of [`DEBOUNCE`]), so that the
+/// batches of one burst are built together.
+const SETTLE: Duration = Duration::from_millis(3);
 
 /// The result of one (re)build.
 #[derive(Debug)]

@@ -322,8 +322,12 @@ impl Renderer {
         let link_context = {
             use std::hash::{Hash, Hasher};
             let mut hasher = std::collections::hash_map::DefaultHasher::new();
-            let mut sources: Vec<(&PathBuf, &String)> = pages_by_source.iter().collect();
-            sources.sort();
+            // Paths as bytes: cheaper to sort and hash than by component.
+            let mut sources: Vec<(&std::ffi::OsStr, &String)> = pages_by_source
+                .iter()
+                .map(|(source, id)| (source.as_os_str(), id))
+                .collect();
+            sources.sort_unstable();
             sources.hash(&mut hasher);
             available_assets.hash(&mut hasher);
             let mut withheld: Vec<&PathBuf> = unpublished.iter().collect();

@@ -147,8 +147,13 @@ fn resolve_with(
                     }
                 })
                 .collect();
-            // Keep this build's files only.
-            if cache.entries.len() != files.len() || cache.misses > 0 {
+            // Keep this build's files only: when some are new or gone (the
+            // same number of files, all known, is the same set).
+            let known = results
+                .iter()
+                .zip(files)
+                .all(|((missed, _), file)| !missed || cache.entries.contains_key(&file.rel_path));
+            if cache.entries.len() != files.len() || !known {
                 let current: std::collections::HashSet<&std::path::Path> =
                     files.iter().map(|f| f.rel_path.as_path()).collect();
                 cache
