@@ -127,3 +127,65 @@ fn an_edit_rebuilds_only_what_it_touches_and_matches_a_clean_build() {
         "a template change renders every page"
     );
 }
+
+#[test]
+fn with_the_watchers_paths_a_rebuild_reads_only_those_and_still_matches_a_clean_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let files: Vec<(String, String)> = (0..8)
+        .map(|n| {
+            (
+                format!("content/pm-{n}.md"),
+                postmortem(&format!("Outage {n}"), "network", &format!("Body {n}.")),
+            )
+        })
+        .collect();
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    common::write_files(root, &refs);
+    let content = std::path::absolute(root.join("content")).unwrap();
+    let mut session = Session::default();
+    step(root, &mut session);
+    assert!(session.walked_folder());
+
+    // An edit that changes the category, and a new file: only those two
+    // are read and resolved, no walk.
+    common::write_files(
+        root,
+        &[
+            (
+                "content/pm-2.md",
+                &postmortem("Outage 2", "database", "Body 2, edited."),
+            ),
+            (
+                "content/new.md",
+                &postmortem("A new one", "network", "Fresh."),
+            ),
+        ],
+    );
+    session.note_changes(Some(&[content.join("pm-2.md"), content.join("new.md")]));
+    let report = step(root, &mut session);
+    assert!(!session.walked_folder());
+    assert_eq!(report.files_resolved, 2);
+    assert_eq!(report.incidents, 9);
+
+    // A known file removed, reported by path: applied without a walk (the
+    // watch loop itself walks after removals and renames, whose events
+    // the debouncer can merge away).
+    std::fs::remove_file(root.join("content/pm-5.md")).unwrap();
+    session.note_changes(Some(&[content.join("pm-5.md")]));
+    let report = step(root, &mut session);
+    assert!(!session.walked_folder());
+    assert_eq!(report.incidents, 8);
+
+    // Lost events: walk.
+    common::write_files(
+        root,
+        &[("content/pm-1.md", &postmortem("Outage 1", "time", "Later."))],
+    );
+    session.note_changes(None);
+    step(root, &mut session);
+    assert!(session.walked_folder());
+}
