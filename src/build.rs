@@ -328,18 +328,25 @@ fn build_with(
         fresh,
     } = loaded;
     let mut diagnostics = load_diagnostics;
+    let loaded_files = files.len();
+    // A plain build frees each loaded file once resolved (the incidents
+    // hold their own bodies); watch mode's cache keeps them.
     let resolved = match session.as_deref_mut() {
-        Some(session) => crate::resolve::resolve_cached(
-            &files,
-            &plan.config,
-            &mut session.resolve,
-            fresh.as_ref(),
-        ),
-        None => crate::resolve::resolve(&files, &plan.config),
+        Some(session) => {
+            let resolved = crate::resolve::resolve_cached(
+                &files,
+                &plan.config,
+                &mut session.resolve,
+                fresh.as_ref(),
+            );
+            drop(files);
+            resolved
+        }
+        None => crate::resolve::resolve_owned(files, &plan.config),
     };
-    let files_resolved = session.as_deref().map_or(files.len(), |s| s.resolve.misses);
-    // The incidents hold their own bodies now; free the loaded copies.
-    drop(files);
+    let files_resolved = session
+        .as_deref()
+        .map_or(loaded_files, |s| s.resolve.misses);
     lap("resolve");
     diagnostics.extend(resolved.diagnostics);
     let total = resolved.incidents.len();

@@ -280,18 +280,15 @@ pub fn shards_cached(
     cache: Option<&WordCache>,
     keep: &(dyn Fn(&str) -> bool + Sync),
 ) -> (Vec<(String, String)>, usize) {
+    let Some(cache) = cache else {
+        return (serialise(&postings_streamed(archive), None), 0);
+    };
     // Full text: the distinct words of each incident, in parallel.
     let per_incident: Vec<std::sync::Arc<Vec<String>>> = archive
         .incidents
         .par_iter()
-        .map(|incident| match cache {
-            Some(cache) => cache.words(incident),
-            None => std::sync::Arc::new(incident_words(incident)),
-        })
+        .map(|incident| cache.words(incident))
         .collect();
-    let Some(cache) = cache else {
-        return (serialise(&postings(&per_incident), None), 0);
-    };
     cache.finish();
     let Ok(mut guard) = cache.index.lock() else {
         return (serialise(&postings(&per_incident), None), 0);
@@ -383,6 +380,44 @@ fn serialise(postings: &Postings, only: Option<&BTreeSet<String>>) -> Vec<(Strin
             )
         })
         .collect()
+}
+
+/// The postings of every incident's words, by shard, without holding every
+/// incident's word list at once (a plain build): incidents are taken in
+/// chunks, each folded into its own postings, and the chunks' postings
+/// merged; only the postings themselves stay in memory.
+fn postings_streamed(archive: &Archive) -> Postings {
+    const CHUNK: usize = 256;
+    let merged: HashMap<String, Vec<u32>> = archive
+        .incidents
+        .par_chunks(CHUNK)
+        .enumerate()
+        .map(|(chunk, incidents)| {
+            let mut local: HashMap<String, Vec<u32>> = HashMap::new();
+            for (offset, incident) in incidents.iter().enumerate() {
+                let doc = (chunk * CHUNK + offset) as u32;
+                for word in incident_words(incident) {
+                    local.entry(word).or_default().push(doc);
+                }
+            }
+            local
+        })
+        .reduce(HashMap::new, |mut left, right| {
+            for (word, list) in right {
+                left.entry(word).or_default().extend(list);
+            }
+            left
+        });
+    let mut shards: Postings = BTreeMap::new();
+    for (word, mut list) in merged {
+        // Chunks may merge in any grouping: incident numbers ascending.
+        list.sort_unstable();
+        shards
+            .entry(shard_of(&word))
+            .or_default()
+            .insert(word, list);
+    }
+    shards
 }
 
 /// The postings of every word of `per_incident` (incident number to its
@@ -484,6 +519,21 @@ mod tests {
         step(&bodies);
         bodies.remove(0);
         step(&bodies);
+    }
+
+    #[test]
+    fn streamed_postings_equal_postings_from_every_incidents_words() {
+        let bodies: Vec<String> = (0..700)
+            .map(|n| format!("Failover {n} of shard {} paged team {}.", n % 7, n % 13))
+            .collect();
+        let refs: Vec<&str> = bodies.iter().map(String::as_str).collect();
+        let archive = archive(&refs);
+        let per_incident: Vec<std::sync::Arc<Vec<String>>> = archive
+            .incidents
+            .iter()
+            .map(|i| std::sync::Arc::new(incident_words(i)))
+            .collect();
+        assert_eq!(postings_streamed(&archive), postings(&per_incident));
     }
 
     #[test]

@@ -103,6 +103,22 @@ fn mix(parts: impl std::hash::Hash) -> u64 {
     hasher.finish()
 }
 
+/// [`resolve`], consuming the files: each is freed as soon as it is
+/// resolved, so the loaded text and the incidents are not both held in
+/// full (peak memory of a plain build).
+pub fn resolve_owned(files: Vec<SourceFile>, config: &Config) -> Resolved {
+    let zones = zone_settings(config);
+    let results: Vec<FileResult> = files
+        .into_par_iter()
+        .map(|file| {
+            let (incident, diagnostics) = resolve_file(&file, config, &zones);
+            drop(file);
+            (incident.map(std::sync::Arc::new), diagnostics)
+        })
+        .collect();
+    finish(results)
+}
+
 fn resolve_with(
     files: &[SourceFile],
     config: &Config,
@@ -170,6 +186,11 @@ fn resolve_with(
             results.into_iter().map(|(_, result)| result).collect()
         }
     };
+    finish(results)
+}
+
+/// Collects per-file results in file order, then the checks across files.
+fn finish(results: Vec<FileResult>) -> Resolved {
     let mut resolved = Resolved::default();
     for (incident, diagnostics) in results {
         resolved.diagnostics.extend(diagnostics);
