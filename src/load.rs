@@ -45,8 +45,9 @@ pub struct SourceFile {
     pub display_path: PathBuf,
     /// The frontmatter block, if the file has one.
     pub frontmatter: Option<FrontmatterBlock>,
-    /// The Markdown body, line endings normalised to `\n`.
-    pub body: String,
+    /// The Markdown body, line endings normalised to `\n`. Shared, so
+    /// that watch mode's load cache hands out files without copying them.
+    pub body: std::sync::Arc<str>,
     /// 1-based line in the file where `body` starts.
     pub body_line: u32,
 }
@@ -492,7 +493,7 @@ pub fn read_source(path: &Path, rel: &Path, display: &Path) -> Result<SourceFile
         rel_path: rel.to_path_buf(),
         display_path: display.to_path_buf(),
         frontmatter,
-        body,
+        body: body.into(),
         body_line,
     })
 }
@@ -628,7 +629,7 @@ mod tests {
         let files = loaded
             .files
             .iter()
-            .map(|f| (f.rel_path.clone(), f.body.clone()))
+            .map(|f| (f.rel_path.clone(), f.body.to_string()))
             .collect();
         (files, loaded.assets.iter().cloned().collect())
     }

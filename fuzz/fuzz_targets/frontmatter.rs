@@ -21,7 +21,7 @@ fuzz_target!(|data: &[u8]| {
         rel_path: PathBuf::from("fuzz.md"),
         display_path: PathBuf::from("content/fuzz.md"),
         frontmatter: block,
-        body,
+        body: body.into(),
         body_line,
     };
     let _ = resolve(&[file], &Config::default());

@@ -73,6 +73,10 @@ pub struct RenderCache {
     /// the hash of its data (its JSON form), for the archive key; the
     /// last build's only.
     data_hashes: Mutex<HashMap<u64, u64>>,
+    /// (Incident fingerprint, key of the term names) to the incident's
+    /// list summary; the last build's only, emptied when the renderer
+    /// changes.
+    summaries: Mutex<HashMap<(u64, u64), Arc<Summary>>>,
 }
 
 #[derive(Debug)]
@@ -167,6 +171,9 @@ impl RenderCache {
             *key = renderer;
             pages.clear();
             inputs.clear();
+            if let Ok(mut summaries) = self.summaries.lock() {
+                summaries.clear();
+            }
         }
     }
 
@@ -314,10 +321,7 @@ impl Renderer {
             .iter()
             .map(|incident| (incident.source.clone(), incident.id.clone()))
             .collect();
-        let summaries: Vec<Summary> = (0..archive.incidents.len())
-            .into_par_iter()
-            .map(|i| pages::summary(archive, &self.config, i))
-            .collect();
+        let summaries = self.summaries(archive, cache);
         // Everything a body's rendering depends on besides its own text.
         let link_context = {
             use std::hash::{Hash, Hasher};
@@ -542,6 +546,54 @@ impl Renderer {
         report
     }
 
+    /// Every incident's list summary, in archive order; watch mode takes an
+    /// incident's from the cache when the incident and the taxonomies'
+    /// term names (which summaries show) are unchanged.
+    fn summaries(&self, archive: &Archive, cache: Option<&RenderCache>) -> Vec<Arc<Summary>> {
+        let make = |i: usize| Arc::new(pages::summary(archive, &self.config, i));
+        let Some(cache) = cache else {
+            return (0..archive.incidents.len())
+                .into_par_iter()
+                .map(make)
+                .collect();
+        };
+        let terms = {
+            use std::hash::{Hash, Hasher};
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            for kind in crate::index::TaxonomyKind::ALL {
+                for term in &archive.taxonomy(kind).terms {
+                    (&term.slug, &term.name).hash(&mut hasher);
+                }
+            }
+            hasher.finish()
+        };
+        let known = cache
+            .summaries
+            .lock()
+            .map(|mut known| std::mem::take(&mut *known))
+            .unwrap_or_default();
+        let summaries: Vec<Arc<Summary>> = (0..archive.incidents.len())
+            .into_par_iter()
+            .map(|i| {
+                let fingerprint = archive.incidents[i].fingerprint;
+                match known.get(&(fingerprint, terms)) {
+                    Some(summary) if fingerprint != 0 => summary.clone(),
+                    _ => make(i),
+                }
+            })
+            .collect();
+        if let Ok(mut kept) = cache.summaries.lock() {
+            *kept = archive
+                .incidents
+                .iter()
+                .zip(&summaries)
+                .filter(|(incident, _)| incident.fingerprint != 0)
+                .map(|(incident, summary)| ((incident.fingerprint, terms), summary.clone()))
+                .collect();
+        }
+        summaries
+    }
+
     /// An incident's rendered body (from watch mode's cache when it has
     /// it) and what it found: diagnostics, assets to copy, headings and
     /// anchors to check.
@@ -629,7 +681,7 @@ impl Renderer {
         let mut assets = Vec::new();
         match page {
             Page::Home => {
-                let recent: Vec<&Summary> = shared.summaries.iter().take(8).collect();
+                let recent: Vec<&Summary> = shared.summaries.iter().take(8).map(|s| &**s).collect();
                 context.insert("page_title", &self.config.title);
                 context.insert("recent", &recent);
                 context.insert("totals", &self.totals(archive));
@@ -690,7 +742,7 @@ impl Renderer {
                 let incidents: Vec<&Summary> = term
                     .incidents
                     .iter()
-                    .map(|&i| &shared.summaries[i])
+                    .map(|&i| &*shared.summaries[i])
                     .collect();
                 let count = term.incidents.len();
                 context.insert("page_title", &format!("{}: {}", kind.title(), term.name));
@@ -1296,7 +1348,7 @@ fn check_anchors(archive: &Archive, pages: &[PageLinks]) -> Vec<Diagnostic> {
 
 struct Shared<'a> {
     archive: &'a Archive,
-    summaries: &'a [Summary],
+    summaries: &'a [Arc<Summary>],
     pages_by_source: Arc<HashMap<PathBuf, String>>,
     available_assets: Arc<BTreeSet<PathBuf>>,
     unpublished: Arc<std::collections::HashSet<PathBuf>>,

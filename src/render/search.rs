@@ -104,7 +104,7 @@ struct Facets<'a> {
 }
 
 /// Every search file: (path in the site, JSON text).
-pub fn files(archive: &Archive, summaries: &[Summary]) -> Vec<(String, String)> {
+pub fn files(archive: &Archive, summaries: &[std::sync::Arc<Summary>]) -> Vec<(String, String)> {
     let mut out = vec![facets(archive, summaries)];
     out.extend(shards(archive));
     out
@@ -112,7 +112,7 @@ pub fn files(archive: &Archive, summaries: &[Summary]) -> Vec<(String, String)> 
 
 /// `search/facets.json`: facet values and one record per incident. Depends
 /// on the incidents' data, not their bodies.
-pub fn facets(archive: &Archive, summaries: &[Summary]) -> (String, String) {
+pub fn facets(archive: &Archive, summaries: &[std::sync::Arc<Summary>]) -> (String, String) {
     let mut memberships: Vec<Vec<Vec<u32>>> =
         vec![vec![Vec::new(); FACETS.len()]; archive.incidents.len()];
     let mut facets = Vec::new();
@@ -467,7 +467,7 @@ mod tests {
                     display_path: rel.clone(),
                     rel_path: rel,
                     frontmatter,
-                    body,
+                    body: body.into(),
                     body_line,
                 }
             })

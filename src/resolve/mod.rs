@@ -1126,7 +1126,7 @@ impl Reader<'_> {
                     line: file.body_line + line - 1,
                 })
                 .collect(),
-            body: file.body.clone(),
+            body: file.body.to_string(),
             body_line: file.body_line,
             provenance,
             fingerprint: 0,
