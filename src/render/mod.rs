@@ -77,6 +77,10 @@ pub struct RenderCache {
     /// list summary; the last build's only, emptied when the renderer
     /// changes.
     summaries: Mutex<HashMap<(u64, u64), Arc<Summary>>>,
+    /// Page input key to what the incident page's body found; entries the
+    /// last build did not use are dropped.
+    findings: Mutex<HashMap<u64, Arc<Findings>>>,
+    findings_used: Mutex<std::collections::HashSet<u64>>,
 }
 
 #[derive(Debug)]
@@ -91,6 +95,14 @@ impl RenderCache {
     /// Bodies rendered (not taken from the cache) by the last build.
     pub fn misses(&self) -> usize {
         self.misses.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Keeps the body with `key` for the next build although this one did
+    /// not need it (its page was kept with its findings).
+    fn touch_body(&self, key: u64) {
+        if let Ok(mut used) = self.used.lock() {
+            used.insert(key);
+        }
     }
 
     fn body(
@@ -205,6 +217,25 @@ impl RenderCache {
     fn finish(&self) {
         if let (Ok(mut bodies), Ok(used)) = (self.bodies.lock(), self.used.lock()) {
             bodies.retain(|key, _| used.contains(key));
+        }
+        if let (Ok(mut findings), Ok(mut used)) = (self.findings.lock(), self.findings_used.lock())
+        {
+            findings.retain(|key, _| used.contains(key));
+            used.clear();
+        }
+    }
+
+    /// What the page with input `key` found, if a build kept it.
+    fn findings(&self, key: u64) -> Option<Arc<Findings>> {
+        if let Ok(mut used) = self.findings_used.lock() {
+            used.insert(key);
+        }
+        self.findings.lock().ok()?.get(&key).cloned()
+    }
+
+    fn keep_findings(&self, key: u64, findings: Arc<Findings>) {
+        if let Ok(mut all) = self.findings.lock() {
+            all.insert(key, findings);
         }
     }
 }
@@ -400,18 +431,33 @@ impl Renderer {
                 // the page's context (an incident page still reports what
                 // its body found).
                 if let (Some(cache), Some(archive_key)) = (shared.cache, archive_key)
-                    && cache.same_inputs(&path, input_key(&shared, *page, archive_key))
+                    && let key = input_key(&shared, *page, archive_key)
+                    && cache.same_inputs(&path, key)
                     && let Some(fingerprint) = cache.fingerprint_of(&path)
                     && matches!(output.keep(&path), Ok(true))
                 {
                     cache.keep_fingerprint(&path, fingerprint);
-                    return match *page {
-                        Page::Incident(index) => {
-                            let (_, problems, assets, links) = self.incident_body(index, &shared);
-                            (problems, assets, Some(links))
-                        }
-                        _ => (Vec::new(), Vec::new(), None),
+                    let Page::Incident(index) = *page else {
+                        return (Vec::new(), Vec::new(), None);
                     };
+                    cache.touch_body(body_key(&shared, &archive.incidents[index]));
+                    let found = cache.findings(key).unwrap_or_else(|| {
+                        let (_, problems, assets, links) = self.incident_body(index, &shared);
+                        let found = Arc::new(Findings {
+                            problems,
+                            assets,
+                            ids: links.ids,
+                            anchors: links.anchors,
+                        });
+                        cache.keep_findings(key, found.clone());
+                        found
+                    });
+                    let links = PageLinks {
+                        index,
+                        ids: found.ids.clone(),
+                        anchors: found.anchors.clone(),
+                    };
+                    return (found.problems.clone(), found.assets.clone(), Some(links));
                 }
                 let mut rendered = self.render_page(*page, &path, &shared, false);
                 // A page kept from the previous build whose file is gone:
@@ -650,8 +696,8 @@ impl Renderer {
         }
         let links = PageLinks {
             index,
-            ids: body.headings.iter().map(|(_, id, _)| id.clone()).collect(),
-            anchors: body.anchors.clone(),
+            ids: Arc::new(body.headings.iter().map(|(_, id, _)| id.clone()).collect()),
+            anchors: Arc::new(body.anchors.clone()),
         };
         let assets = body.assets.clone();
         (body, problems, assets, links)
@@ -1294,8 +1340,19 @@ struct RenderedPage {
 /// An incident page's heading ids and the `#fragments` it links to.
 struct PageLinks {
     index: usize,
-    ids: std::collections::HashSet<String>,
-    anchors: Vec<markdown::AnchorRef>,
+    ids: Arc<std::collections::HashSet<String>>,
+    anchors: Arc<Vec<markdown::AnchorRef>>,
+}
+
+/// What an incident page's body found (watch mode keeps it by the page's
+/// input key, which covers everything it depends on): diagnostics, assets
+/// to copy, heading ids and anchors to check.
+#[derive(Debug)]
+struct Findings {
+    problems: Vec<Diagnostic>,
+    assets: Vec<PathBuf>,
+    ids: Arc<std::collections::HashSet<String>>,
+    anchors: Arc<Vec<markdown::AnchorRef>>,
 }
 
 /// Checks every `#fragment` against the headings of its target page: a
@@ -1307,7 +1364,7 @@ fn check_anchors(archive: &Archive, pages: &[PageLinks]) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     for page in pages {
         let incident = &archive.incidents[page.index];
-        for anchor in &page.anchors {
+        for anchor in page.anchors.iter() {
             let target = match &anchor.target {
                 None => Some(page.index),
                 Some(source) => archive.by_source.get(source).copied(),
