@@ -430,9 +430,9 @@ impl Archive {
                 }
                 TaxonomyKind::Duration => bucket_terms(&durations, &duration_bucket),
                 TaxonomyKind::Impact => bucket_terms(&impacts, &impact_bucket),
-                TaxonomyKind::Services => free_terms(&incidents, |i| i.services.clone()),
-                TaxonomyKind::Teams => free_terms(&incidents, |i| i.teams.clone()),
-                TaxonomyKind::Tags => free_terms(&incidents, |i| i.tags.clone()),
+                TaxonomyKind::Services => free_terms(&incidents, |i| &i.services),
+                TaxonomyKind::Teams => free_terms(&incidents, |i| &i.teams),
+                TaxonomyKind::Tags => free_terms(&incidents, |i| &i.tags),
                 TaxonomyKind::Years => {
                     let mut years: BTreeMap<i16, Vec<usize>> = BTreeMap::new();
                     for (index, incident) in incidents.iter().enumerate() {
@@ -454,21 +454,25 @@ impl Archive {
             };
             taxonomies.push(Taxonomy { kind, terms });
         }
-        let slugs = |names: &[String]| {
+        // Names repeat across incidents: slugify each distinct one once.
+        let mut known: HashMap<String, String> = HashMap::new();
+        let mut slugs = |names: &[String]| -> Vec<String> {
             names
                 .iter()
-                .map(|n| crate::slug::slugify(n))
-                .collect::<Vec<_>>()
+                .map(|n| match known.get(n.as_str()) {
+                    Some(slug) => slug.clone(),
+                    None => {
+                        let slug = crate::slug::slugify(n);
+                        known.insert(n.clone(), slug.clone());
+                        slug
+                    }
+                })
+                .collect()
         };
         let service_slugs = incidents.iter().map(|i| slugs(&i.services)).collect();
-        let epoch = jiff::civil::date(1970, 1, 1);
         let day_numbers = incidents
             .iter()
-            .map(|i| {
-                i.sort_date()
-                    .and_then(|d| epoch.until(d).ok())
-                    .map(|span| span.get_days())
-            })
+            .map(|i| i.sort_date().map(days_since_epoch))
             .collect();
         let tag_slugs = incidents.iter().map(|i| slugs(&i.tags)).collect();
         let by_id = incidents
@@ -523,6 +527,23 @@ impl Archive {
     }
 }
 
+/// Days from 1970-01-01 to `date` (negative before), by the proleptic
+/// Gregorian calendar: the days-from-civil arithmetic (H. Hinnant), much
+/// cheaper than a calendar span for one number per incident.
+fn days_since_epoch(date: jiff::civil::Date) -> i32 {
+    let (year, month, day) = (
+        i32::from(date.year()),
+        i32::from(date.month()),
+        i32::from(date.day()),
+    );
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let day_of_year = (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
 fn severity_description(severity: Severity) -> &'static str {
     match severity {
         Severity::Sev1 => "Critical: a full outage, data loss or a security breach.",
@@ -553,24 +574,33 @@ fn bucket_terms(buckets: &[Bucket], assignment: &[usize]) -> Vec<Term> {
 /// Terms are sorted by name.
 fn free_terms(
     incidents: &[std::sync::Arc<Incident>],
-    names: impl Fn(&Incident) -> Vec<String>,
+    names: impl Fn(&Incident) -> &[String],
 ) -> Vec<Term> {
     let mut by_slug: BTreeMap<String, Term> = BTreeMap::new();
-    let mut all_names: Vec<(String, usize)> = Vec::new();
+    let mut all_names: Vec<(&str, usize)> = Vec::new();
     for (index, incident) in incidents.iter().enumerate() {
         for name in names(incident) {
-            all_names.push((name, index));
+            all_names.push((name.as_str(), index));
         }
     }
-    all_names.sort();
+    all_names.sort_unstable();
+    // Sorted, so a name's repeats are adjacent: slugify each name once.
+    let mut last: Option<(&str, String)> = None;
     for (name, index) in all_names {
-        let mut slug = crate::slug::slugify(&name);
-        if slug.is_empty() {
-            slug = "term".to_string();
-        }
+        let slug = match &last {
+            Some((last_name, slug)) if *last_name == name => slug.clone(),
+            _ => {
+                let mut slug = crate::slug::slugify(name);
+                if slug.is_empty() {
+                    slug = "term".to_string();
+                }
+                last = Some((name, slug.clone()));
+                slug
+            }
+        };
         let term = by_slug.entry(slug.clone()).or_insert_with(|| Term {
             slug,
-            name: name.clone(),
+            name: name.to_string(),
             description: String::new(),
             incidents: Vec::new(),
         });
@@ -593,6 +623,25 @@ fn free_terms(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn days_since_epoch_agrees_with_jiff() {
+        let epoch = jiff::civil::date(1970, 1, 1);
+        for (y, m, d) in [
+            (1970, 1, 1),
+            (1969, 12, 31),
+            (2000, 2, 29),
+            (2024, 3, 1),
+            (2100, 3, 1),
+            (1900, 2, 28),
+            (2026, 11, 22),
+            (1601, 1, 1),
+        ] {
+            let date = jiff::civil::date(y, m, d);
+            let span = epoch.until(date).unwrap().get_days();
+            assert_eq!(days_since_epoch(date), span, "{date}");
+        }
+    }
 
     #[test]
     fn default_bucket_slugs_match_the_guide() {
