@@ -72,7 +72,7 @@ pub struct RenderCache {
     /// Incident fingerprint ([`crate::model::Incident::fingerprint`]) to
     /// the hash of its data (its JSON form), for the archive key; the
     /// last build's only.
-    data_hashes: Mutex<HashMap<u64, u64>>,
+    data_hashes: Mutex<HashMap<(u64, u64), u64>>,
     /// (Incident fingerprint, key of the term names) to the incident's
     /// list summary; the last build's only, emptied when the renderer
     /// changes.
@@ -240,6 +240,44 @@ impl RenderCache {
     }
 }
 
+/// One value per incident, in archive order, kept between builds (watch
+/// mode) by incident fingerprint and `salt` (whatever else the value
+/// depends on): an incident whose key is in `memo` takes the value from
+/// there, any other gets `make(index)`. Afterwards `memo` holds this
+/// build's values only. Incidents without a fingerprint (0) are always
+/// made.
+fn by_fingerprint<V: Clone + Send + Sync>(
+    archive: &Archive,
+    memo: &Mutex<HashMap<(u64, u64), V>>,
+    salt: u64,
+    make: impl Fn(usize) -> V + Sync + Send,
+) -> Vec<V> {
+    let known = memo
+        .lock()
+        .map(|mut known| std::mem::take(&mut *known))
+        .unwrap_or_default();
+    let values: Vec<V> = (0..archive.incidents.len())
+        .into_par_iter()
+        .map(|i| {
+            let fingerprint = archive.incidents[i].fingerprint;
+            match known.get(&(fingerprint, salt)) {
+                Some(value) if fingerprint != 0 => value.clone(),
+                _ => make(i),
+            }
+        })
+        .collect();
+    if let Ok(mut kept) = memo.lock() {
+        *kept = archive
+            .incidents
+            .iter()
+            .zip(&values)
+            .filter(|(incident, _)| incident.fingerprint != 0)
+            .map(|(incident, value)| ((incident.fingerprint, salt), value.clone()))
+            .collect();
+    }
+    values
+}
+
 /// Records `key` for `path` in `pending` (the build under way) and tells
 /// whether `committed` (the output folder now) has the same.
 fn record_and_compare(
@@ -379,34 +417,11 @@ impl Renderer {
         // incident with a known fingerprint is hashed once.
         let archive_key = cache.map(|cache| {
             use std::hash::{Hash, Hasher};
-            let known = cache
-                .data_hashes
-                .lock()
-                .map(|mut known| std::mem::take(&mut *known))
-                .unwrap_or_default();
-            let each: Vec<u64> = archive
-                .incidents
-                .par_iter()
-                .map(|incident| {
-                    if incident.fingerprint != 0
-                        && let Some(&hash) = known.get(&incident.fingerprint)
-                    {
-                        return hash;
-                    }
-                    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-                    let _ = serde_json::to_writer(HashWriter(&mut hasher), incident);
-                    hasher.finish()
-                })
-                .collect();
-            if let Ok(mut known) = cache.data_hashes.lock() {
-                *known = archive
-                    .incidents
-                    .iter()
-                    .zip(&each)
-                    .filter(|(incident, _)| incident.fingerprint != 0)
-                    .map(|(incident, hash)| (incident.fingerprint, *hash))
-                    .collect();
-            }
+            let each = by_fingerprint(archive, &cache.data_hashes, 0, |i| {
+                let mut hasher = std::collections::hash_map::DefaultHasher::new();
+                let _ = serde_json::to_writer(HashWriter(&mut hasher), &archive.incidents[i]);
+                hasher.finish()
+            });
             let mut hasher = std::collections::hash_map::DefaultHasher::new();
             each.hash(&mut hasher);
             hasher.finish()
@@ -613,31 +628,7 @@ impl Renderer {
             }
             hasher.finish()
         };
-        let known = cache
-            .summaries
-            .lock()
-            .map(|mut known| std::mem::take(&mut *known))
-            .unwrap_or_default();
-        let summaries: Vec<Arc<Summary>> = (0..archive.incidents.len())
-            .into_par_iter()
-            .map(|i| {
-                let fingerprint = archive.incidents[i].fingerprint;
-                match known.get(&(fingerprint, terms)) {
-                    Some(summary) if fingerprint != 0 => summary.clone(),
-                    _ => make(i),
-                }
-            })
-            .collect();
-        if let Ok(mut kept) = cache.summaries.lock() {
-            *kept = archive
-                .incidents
-                .iter()
-                .zip(&summaries)
-                .filter(|(incident, _)| incident.fingerprint != 0)
-                .map(|(incident, summary)| ((incident.fingerprint, terms), summary.clone()))
-                .collect();
-        }
-        summaries
+        by_fingerprint(archive, &cache.summaries, terms, make)
     }
 
     /// An incident's rendered body (from watch mode's cache when it has
