@@ -193,6 +193,7 @@ pub struct BuildFailure {
 pub struct Session {
     load: crate::load::LoadCache,
     resolve: crate::resolve::ResolveCache,
+    index: crate::index::IndexCache,
     render: crate::render::RenderCache,
     /// The files of the last site (in the output folder), if known.
     last_site: Option<std::collections::HashSet<PathBuf>>,
@@ -370,7 +371,10 @@ fn build_with(
         return Err(fail(diagnostics));
     }
 
-    let archive = Archive::new(incidents, &plan.config);
+    let archive = match session.as_deref_mut() {
+        Some(session) => Archive::new_cached(incidents, &plan.config, &mut session.index),
+        None => Archive::new(incidents, &plan.config),
+    };
     lap("index");
     let started_output = match session.as_deref_mut() {
         Some(session) => {
@@ -395,6 +399,13 @@ fn build_with(
         renderer.render_site_cached(&archive, &assets, &withheld, &plan.content, &output, cache);
     let bodies_rendered = cache.map_or(archive.incidents.len(), |c| c.misses());
     let pages_rendered = cache.map_or(report.pages, |c| c.pages_rendered());
+    let incident_count = archive.incidents.len();
+    // Watch mode keeps the index for the next rebuild (a plain build
+    // frees it here, before swapping the site in).
+    match session.as_deref_mut() {
+        Some(session) => session.index.keep(archive),
+        None => drop(archive),
+    }
     lap("render");
     diagnostics.extend(report.diagnostics);
     if diagnostics.fails(options.strict) {
@@ -432,7 +443,7 @@ fn build_with(
     diagnostics.sort();
     if let Some((key, inputs)) = stamp {
         let summary = crate::stamp::Summary {
-            incidents: archive.incidents.len(),
+            incidents: incident_count,
             drafts_skipped,
             pages: report.pages,
             diagnostics: diagnostics.clone(),
@@ -444,7 +455,7 @@ fn build_with(
     }
     Ok(BuildReport {
         diagnostics,
-        incidents: archive.incidents.len(),
+        incidents: incident_count,
         drafts_skipped,
         pages: report.pages,
         up_to_date: false,

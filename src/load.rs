@@ -30,7 +30,8 @@ pub struct FrontmatterBlock {
     /// YAML or TOML.
     pub format: FrontmatterFormat,
     /// The text between the delimiters, line endings normalised to `\n`.
-    pub text: String,
+    /// Shared, like the body.
+    pub text: std::sync::Arc<str>,
     /// 1-based line in the file of the block's first line of text.
     pub first_line: u32,
 }
@@ -566,7 +567,7 @@ pub fn split_frontmatter(
     let body_line = total_lines.saturating_sub(body_lines) + 1;
     let block = FrontmatterBlock {
         format,
-        text: parsed.matter,
+        text: parsed.matter.into(),
         first_line: 2 + leading_blank,
     };
     Ok((Some(block), parsed.content, body_line))
@@ -689,7 +690,7 @@ mod tests {
         let (block, body, body_line) = split_frontmatter(text).unwrap();
         let block = block.unwrap();
         assert_eq!(block.format, FrontmatterFormat::Yaml);
-        assert_eq!(block.text, "title: A\nseverity: SEV2");
+        assert_eq!(&*block.text, "title: A\nseverity: SEV2");
         assert_eq!(block.first_line, 3);
         assert_eq!(body, "# Heading\nbody");
         assert_eq!(body_line, 7);
@@ -701,7 +702,7 @@ mod tests {
         let (block, body, body_line) = split_frontmatter(text).unwrap();
         let block = block.unwrap();
         assert_eq!(block.format, FrontmatterFormat::Toml);
-        assert_eq!(block.text, "title = \"A\"");
+        assert_eq!(&*block.text, "title = \"A\"");
         assert_eq!(body, "body");
         assert_eq!(body_line, 4);
     }

@@ -393,6 +393,12 @@ pub struct Incident {
     /// a change to other fields does not render the body again.
     #[serde(skip)]
     pub body_fingerprint: u64,
+    /// Whether `id` was written in the frontmatter (rather than taken from
+    /// the file name): such an id is never renamed to make ids unique.
+    /// The same as `provenance["id"]` being frontmatter, kept as a flag so
+    /// the check across all incidents reads no map.
+    #[serde(skip)]
+    pub id_from_frontmatter: bool,
 }
 
 impl Incident {

@@ -316,7 +316,7 @@ impl Distribution {
 }
 
 /// The resolved archive, ready to render.
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct Archive {
     /// Incidents, newest first (by date, then id); undated ones last.
     pub incidents: Vec<std::sync::Arc<Incident>>,
@@ -339,10 +339,100 @@ pub struct Archive {
     pub tag_slugs: Vec<Vec<String>>,
 }
 
+/// What the last index was made from (watch mode), so that a rebuild in
+/// which no incident changed a field the index reads (a body, a root
+/// cause, an action item...) reuses that index instead of sorting and
+/// grouping every incident again. See [`Archive::new_cached`].
+#[derive(Debug, Default)]
+pub struct IndexCache {
+    /// The incidents last given, in the order given.
+    given: Vec<std::sync::Arc<Incident>>,
+    /// Where each of them is in the archive (by given index).
+    positions: Vec<usize>,
+    /// What the configuration gave the index (categories, bucket edges).
+    config_key: u64,
+    /// The last archive, handed back by [`IndexCache::keep`].
+    archive: Option<Archive>,
+    /// How many rebuilds reused the last index (for tests).
+    pub reused: usize,
+}
+
+impl IndexCache {
+    /// Hands the archive back once rendered, for the next rebuild.
+    pub fn keep(&mut self, archive: Archive) {
+        self.archive = Some(archive);
+    }
+}
+
+/// Whether two versions of an incident index the same way: every field
+/// [`Archive::new`] reads (order, taxonomies, buckets, lookups).
+fn same_index_fields(a: &Incident, b: &Incident) -> bool {
+    a.id == b.id
+        && a.source == b.source
+        && a.sort_date() == b.sort_date()
+        && a.category == b.category
+        && a.severity == b.severity
+        && a.duration_minutes == b.duration_minutes
+        && a.impact.users_affected_pct == b.impact.users_affected_pct
+        && a.services == b.services
+        && a.teams == b.teams
+        && a.tags == b.tags
+}
+
 impl Archive {
+    /// [`Archive::new`] for watch mode: when the incidents are those of
+    /// the last call, in the same order, each the same `Arc` or equal in
+    /// every field the index reads, and the configuration is the same,
+    /// the last archive (handed back with [`IndexCache::keep`]) is reused
+    /// with the changed incidents swapped in: one pass over pointers
+    /// instead of sorting and grouping. The result equals `Archive::new`.
+    pub fn new_cached(
+        incidents: Vec<std::sync::Arc<Incident>>,
+        config: &Config,
+        cache: &mut IndexCache,
+    ) -> Archive {
+        let config_key = {
+            use std::hash::{Hash, Hasher};
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            format!("{:?}{:?}", config.categories, config.buckets).hash(&mut hasher);
+            hasher.finish()
+        };
+        if let Some(mut archive) = cache.archive.take()
+            && cache.config_key == config_key
+            && cache.given.len() == incidents.len()
+            && cache
+                .given
+                .iter()
+                .zip(&incidents)
+                .all(|(old, new)| std::sync::Arc::ptr_eq(old, new) || same_index_fields(old, new))
+        {
+            for ((old, new), &position) in cache.given.iter().zip(&incidents).zip(&cache.positions)
+            {
+                if !std::sync::Arc::ptr_eq(old, new) {
+                    archive.incidents[position] = new.clone();
+                }
+            }
+            cache.given = incidents;
+            cache.reused += 1;
+            return archive;
+        }
+        let (archive, positions) = Archive::indexed(incidents.clone(), config);
+        cache.given = incidents;
+        cache.positions = positions;
+        cache.config_key = config_key;
+        archive
+    }
+
     /// Indexes `incidents` with the site's categories and bucket edges.
-    pub fn new(mut incidents: Vec<std::sync::Arc<Incident>>, config: &Config) -> Archive {
-        incidents.sort_by(|a, b| {
+    pub fn new(incidents: Vec<std::sync::Arc<Incident>>, config: &Config) -> Archive {
+        Archive::indexed(incidents, config).0
+    }
+
+    /// [`Archive::new`], with where each given incident ended up.
+    fn indexed(incidents: Vec<std::sync::Arc<Incident>>, config: &Config) -> (Archive, Vec<usize>) {
+        let mut order: Vec<usize> = (0..incidents.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (a, b) = (&incidents[a], &incidents[b]);
             // Newest first; undated last; then id for a total order.
             match (a.sort_date(), b.sort_date()) {
                 (Some(x), Some(y)) => y.cmp(&x).then_with(|| a.id.cmp(&b.id)),
@@ -351,6 +441,16 @@ impl Archive {
                 (None, None) => a.id.cmp(&b.id),
             }
         });
+        let mut positions = vec![0; order.len()];
+        for (position, &given) in order.iter().enumerate() {
+            positions[given] = position;
+        }
+        let mut slots: Vec<Option<std::sync::Arc<Incident>>> =
+            incidents.into_iter().map(Some).collect();
+        let incidents: Vec<std::sync::Arc<Incident>> = order
+            .iter()
+            .filter_map(|&given| slots[given].take())
+            .collect();
         let durations = duration_buckets(&config.buckets.duration_minutes);
         let impacts = impact_buckets(&config.buckets.users_affected_pct);
         let bucket_of = |buckets: &[Bucket], value: Option<f64>| match value {
@@ -485,7 +585,7 @@ impl Archive {
             .enumerate()
             .map(|(i, incident)| (incident.source.clone(), i))
             .collect();
-        Archive {
+        let archive = Archive {
             incidents,
             taxonomies,
             duration_bucket,
@@ -495,7 +595,8 @@ impl Archive {
             day_numbers,
             service_slugs,
             tag_slugs,
-        }
+        };
+        (archive, positions)
     }
 
     /// The taxonomy of this kind.
@@ -700,5 +801,66 @@ mod tests {
         assert_eq!(format_minutes(45), "45 min");
         assert_eq!(format_minutes(150), "2 h 30 min");
         assert_eq!(format_minutes(1440 + 240 + 5), "1 d 4 h");
+    }
+}
+
+#[cfg(test)]
+mod cache_tests {
+    use super::*;
+    use std::sync::Arc;
+
+    /// Synthetic postmortems, resolved.
+    fn incidents(count: usize) -> (Vec<Arc<Incident>>, Config) {
+        let config = Config::default();
+        let files: Vec<crate::load::SourceFile> = (0..count)
+            .map(|n| {
+                let text = crate::synth::postmortem(n, 7);
+                let (frontmatter, body, body_line) =
+                    crate::load::split_frontmatter(&text).expect("synthetic frontmatter closes");
+                let rel = PathBuf::from(format!("{n:03}.md"));
+                crate::load::SourceFile {
+                    display_path: rel.clone(),
+                    rel_path: rel,
+                    frontmatter,
+                    body: body.into(),
+                    body_line,
+                }
+            })
+            .collect();
+        (crate::resolve::resolve(&files, &config).incidents, config)
+    }
+
+    #[test]
+    fn a_change_the_index_does_not_read_reuses_it_and_equals_a_fresh_index() {
+        let (mut given, config) = incidents(40);
+        let mut cache = IndexCache::default();
+        let first = Archive::new_cached(given.clone(), &config, &mut cache);
+        assert_eq!(first, Archive::new(given.clone(), &config));
+        cache.keep(first);
+
+        // A body and a root cause: the index is reused, with the new incident.
+        let edited = Arc::make_mut(&mut given[5]);
+        edited.body.push_str("\nOne more paragraph.\n");
+        edited.root_cause = Some("a different cause".into());
+        let second = Archive::new_cached(given.clone(), &config, &mut cache);
+        assert_eq!(cache.reused, 1);
+        assert_eq!(second, Archive::new(given.clone(), &config));
+        assert!(second.incidents.iter().any(|i| Arc::ptr_eq(i, &given[5])));
+        cache.keep(second);
+
+        // A category and a date: indexed again, and still what a fresh index is.
+        let edited = Arc::make_mut(&mut given[9]);
+        edited.category = Some("deploy".into());
+        edited.date = Some(jiff::civil::date(1999, 1, 1));
+        let third = Archive::new_cached(given.clone(), &config, &mut cache);
+        assert_eq!(cache.reused, 1);
+        assert_eq!(third, Archive::new(given.clone(), &config));
+        cache.keep(third);
+
+        // One incident fewer: indexed again.
+        given.remove(3);
+        let fourth = Archive::new_cached(given.clone(), &config, &mut cache);
+        assert_eq!(cache.reused, 1);
+        assert_eq!(fourth, Archive::new(given, &config));
     }
 }

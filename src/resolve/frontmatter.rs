@@ -355,7 +355,7 @@ mod tests {
     fn yaml(text: &str, first_line: u32) -> Result<Node, SyntaxError> {
         parse(&FrontmatterBlock {
             format: FrontmatterFormat::Yaml,
-            text: text.to_string(),
+            text: text.into(),
             first_line,
         })
     }

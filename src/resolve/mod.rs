@@ -204,59 +204,61 @@ fn finish(results: Vec<FileResult>) -> Resolved {
 fn make_ids_unique(resolved: &mut Resolved) {
     // Explicit ids claim theirs first, so a file name can never take an id
     // that an author wrote down.
-    let mut taken: HashMap<String, usize> = HashMap::new();
-    let explicit = |i: &Incident| {
-        i.provenance
-            .get("id")
-            .is_some_and(|p| p.source == Source::Frontmatter)
-    };
+    // Ids borrowed from the incidents (new ones owned): the renames are
+    // applied after the pass.
+    let incidents = &resolved.incidents;
+    let mut taken: HashMap<std::borrow::Cow<'_, str>, usize> =
+        HashMap::with_capacity(incidents.len());
+    let mut renames: Vec<(usize, String)> = Vec::new();
     for pass_explicit in [true, false] {
-        for index in 0..resolved.incidents.len() {
-            let incident = &resolved.incidents[index];
-            if explicit(incident) != pass_explicit {
+        for (index, incident) in incidents.iter().enumerate() {
+            if incident.id_from_frontmatter != pass_explicit {
                 continue;
             }
-            let id = incident.id.clone();
-            if let Some(&first) = taken.get(&id) {
-                let first_path = resolved.incidents[first].display_path.display().to_string();
-                let incident = &mut resolved.incidents[index];
-                if pass_explicit {
-                    resolved.diagnostics.push(
-                        Diagnostic::error(
-                            Code::DuplicateId,
-                            &incident.display_path,
-                            None,
-                            format!("id {id:?} is already used by {first_path}"),
-                        )
-                        .with_hint("give each postmortem its own `id`"),
-                    );
-                    continue;
-                }
-                let mut n = 2;
-                while taken.contains_key(&format!("{id}-{n}")) {
-                    n += 1;
-                }
-                let new_id = format!("{id}-{n}");
-                let incident = std::sync::Arc::make_mut(incident);
-                if incident.fingerprint != 0 {
-                    // The fingerprint covers the file, not this new id.
-                    incident.fingerprint = mix((incident.fingerprint, &new_id));
-                }
+            let id = incident.id.as_str();
+            let Some(&first) = taken.get(id) else {
+                taken.insert(std::borrow::Cow::Borrowed(id), index);
+                continue;
+            };
+            let first_path = incidents[first].display_path.display().to_string();
+            if pass_explicit {
                 resolved.diagnostics.push(
-                    Diagnostic::warning(
+                    Diagnostic::error(
                         Code::DuplicateId,
                         &incident.display_path,
                         None,
-                        format!("the file name gives id {id:?}, already used by {first_path}; this one is {new_id:?}"),
+                        format!("id {id:?} is already used by {first_path}"),
                     )
-                    .with_hint("set `id` in the frontmatter to choose a stable URL"),
+                    .with_hint("give each postmortem its own `id`"),
                 );
-                incident.id = new_id.clone();
-                taken.insert(new_id, index);
-            } else {
-                taken.insert(id, index);
+                continue;
             }
+            let mut n = 2;
+            while taken.contains_key(format!("{id}-{n}").as_str()) {
+                n += 1;
+            }
+            let new_id = format!("{id}-{n}");
+            resolved.diagnostics.push(
+                Diagnostic::warning(
+                    Code::DuplicateId,
+                    &incident.display_path,
+                    None,
+                    format!("the file name gives id {id:?}, already used by {first_path}; this one is {new_id:?}"),
+                )
+                .with_hint("set `id` in the frontmatter to choose a stable URL"),
+            );
+            taken.insert(std::borrow::Cow::Owned(new_id.clone()), index);
+            renames.push((index, new_id));
         }
+    }
+    drop(taken);
+    for (index, new_id) in renames {
+        let incident = std::sync::Arc::make_mut(&mut resolved.incidents[index]);
+        if incident.fingerprint != 0 {
+            // The fingerprint covers the file, not this new id.
+            incident.fingerprint = mix((incident.fingerprint, &new_id));
+        }
+        incident.id = new_id;
     }
 }
 
@@ -1128,6 +1130,9 @@ impl Reader<'_> {
                 .collect(),
             body: file.body.to_string(),
             body_line: file.body_line,
+            id_from_frontmatter: provenance
+                .get("id")
+                .is_some_and(|p| p.source == Source::Frontmatter),
             provenance,
             fingerprint: 0,
             body_fingerprint: 0,
