@@ -44,13 +44,13 @@ pub fn safe_relative_path(rel: &str) -> Result<PathBuf, WriteError> {
     {
         return Err(refuse());
     }
-    let mut path = PathBuf::new();
     for segment in rel.split('/') {
         if segment.is_empty() || segment == "." || segment == ".." || segment.contains(':') {
             return Err(refuse());
         }
-        path.push(segment);
     }
+    // `/`-separated segments, each checked: the path as given.
+    let path = PathBuf::from(rel);
     if !path.components().all(|c| matches!(c, Component::Normal(_))) {
         return Err(refuse());
     }
@@ -191,11 +191,11 @@ impl Output {
     }
 
     /// Records that this build produced `relative`.
-    fn produced(&self, relative: &Path) {
+    fn produced(&self, relative: PathBuf) {
         if self.recycling
             && let Ok(mut produced) = self.produced.lock()
         {
-            produced.insert(relative.to_path_buf());
+            produced.insert(relative);
         }
     }
 
@@ -274,7 +274,7 @@ impl Output {
             && recycled.files.contains(&relative)
             && !recycled.replaced_since.contains(&relative)
         {
-            self.produced(&relative);
+            self.produced(relative);
             self.unchanged.fetch_add(1, Ordering::Relaxed);
             return Ok(true);
         }
@@ -287,7 +287,7 @@ impl Output {
             })?;
         }
         if self.link_previous(&old, &path) {
-            self.produced(&relative);
+            self.produced(relative);
             self.unchanged.fetch_add(1, Ordering::Relaxed);
             return Ok(true);
         }
@@ -317,7 +317,7 @@ impl Output {
                 .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
                 && std::fs::read(&old).is_ok_and(|old_bytes| old_bytes == bytes);
             if same && self.link_previous(&old, &path) {
-                self.produced(&relative);
+                self.produced(relative);
                 self.unchanged.fetch_add(1, Ordering::Relaxed);
                 return Ok(());
             }
@@ -329,7 +329,7 @@ impl Output {
             std::fs::write(&path, bytes).map_err(io_error)?;
         }
         self.replaced(&relative);
-        self.produced(&relative);
+        self.produced(relative);
         self.written.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
@@ -359,7 +359,7 @@ impl Output {
             std::fs::copy(from, &path).map_err(io_error)?;
         }
         self.replaced(&relative);
-        self.produced(&relative);
+        self.produced(relative);
         self.written.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }

@@ -56,15 +56,16 @@ pub struct RenderCache {
     /// The renderer (templates, configuration, build date) the page
     /// fingerprints were made with.
     renderer: Mutex<u64>,
-    /// Page path to the fingerprint of its template context, as in the
-    /// output folder now (the last committed build).
-    pages: Mutex<HashMap<String, u64>>,
+    /// Page path (its [`path_key`]) to the fingerprint of its template
+    /// context, as in the output folder now (the last committed build).
+    pages: Mutex<HashMap<u64, u64>>,
     /// The same for the build under way; becomes `pages` on commit.
-    pending: Mutex<HashMap<String, u64>>,
-    /// Page path to its input key ([`input_key`]) in the output folder now.
-    inputs: Mutex<HashMap<String, u64>>,
+    pending: Mutex<HashMap<u64, u64>>,
+    /// Page path (its [`path_key`]) to its input key ([`input_key`]) in
+    /// the output folder now.
+    inputs: Mutex<HashMap<u64, u64>>,
     /// The same for the build under way; becomes `inputs` on commit.
-    pending_inputs: Mutex<HashMap<String, u64>>,
+    pending_inputs: Mutex<HashMap<u64, u64>>,
     /// Pages whose template ran in the last build.
     pages_rendered: std::sync::atomic::AtomicUsize,
     /// Each incident's words for the full-text index.
@@ -197,13 +198,13 @@ impl RenderCache {
 
     /// The committed context fingerprint of `path`, if any.
     fn fingerprint_of(&self, path: &str) -> Option<u64> {
-        self.pages.lock().ok()?.get(path).copied()
+        self.pages.lock().ok()?.get(&path_key(path)).copied()
     }
 
     /// Carries `path`'s fingerprint over to the build under way.
     fn keep_fingerprint(&self, path: &str, fingerprint: u64) {
         if let Ok(mut pending) = self.pending.lock() {
-            pending.insert(path.to_string(), fingerprint);
+            pending.insert(path_key(path), fingerprint);
         }
     }
 
@@ -281,17 +282,29 @@ fn by_fingerprint<V: Clone + Send + Sync>(
 /// Records `key` for `path` in `pending` (the build under way) and tells
 /// whether `committed` (the output folder now) has the same.
 fn record_and_compare(
-    pending: &Mutex<HashMap<String, u64>>,
-    committed: &Mutex<HashMap<String, u64>>,
+    pending: &Mutex<HashMap<u64, u64>>,
+    committed: &Mutex<HashMap<u64, u64>>,
     path: &str,
     key: u64,
 ) -> bool {
+    let path = path_key(path);
     if let Ok(mut pending) = pending.lock() {
-        pending.insert(path.to_string(), key);
+        pending.insert(path, key);
     }
     committed
         .lock()
-        .is_ok_and(|committed| committed.get(path) == Some(&key))
+        .is_ok_and(|committed| committed.get(&path) == Some(&key))
+}
+
+/// A page path's key in the render cache's maps: a 64-bit hash rather
+/// than the path, so that recording ten thousand kept pages allocates
+/// nothing (two paths with one hash would need equal input keys as well
+/// to be taken for each other).
+fn path_key(path: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    path.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// What rendering produced besides the files.

@@ -78,12 +78,14 @@ impl Page {
 
 /// `incidents/<id>/index.html`.
 pub fn incident_url(incident: &Incident) -> String {
-    format!("incidents/{}/index.html", incident.id)
+    // Concatenated rather than formatted: one call per incident page.
+    ["incidents/", incident.id.as_str(), "/index.html"].concat()
 }
 
 /// `<taxonomy>/<slug>/index.html`.
 pub fn term_url(kind: TaxonomyKind, slug: &str) -> String {
-    format!("{}/{slug}/index.html", kind.path())
+    // Concatenated rather than formatted: one call per term page.
+    [kind.path(), "/", slug, "/index.html"].concat()
 }
 
 /// The `../` prefix that leads from a page at `path` back to the site root.
