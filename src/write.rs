@@ -36,6 +36,13 @@ pub enum WriteError {
 /// returns it as a `PathBuf`. Refused: empty, absolute, `.` or `..`
 /// segments, empty segments, backslashes, NUL and other control characters.
 pub fn safe_relative_path(rel: &str) -> Result<PathBuf, WriteError> {
+    check_relative_path(rel)?;
+    Ok(PathBuf::from(rel))
+}
+
+/// [`safe_relative_path`]'s check alone: such a `rel` is also the one
+/// spelling of its path, so sets of them can hold the strings.
+fn check_relative_path(rel: &str) -> Result<(), WriteError> {
     let refuse = || WriteError::UnsafePath(rel.to_string());
     if rel.is_empty()
         || rel.starts_with('/')
@@ -49,12 +56,13 @@ pub fn safe_relative_path(rel: &str) -> Result<PathBuf, WriteError> {
             return Err(refuse());
         }
     }
-    // `/`-separated segments, each checked: the path as given.
-    let path = PathBuf::from(rel);
-    if !path.components().all(|c| matches!(c, Component::Normal(_))) {
+    if !Path::new(rel)
+        .components()
+        .all(|c| matches!(c, Component::Normal(_)))
+    {
         return Err(refuse());
     }
-    Ok(path)
+    Ok(())
 }
 
 /// An output folder being built. Writes go to the staging folder until
@@ -72,12 +80,12 @@ pub struct Output {
     recycling: bool,
     /// Recycling: every path this build produced (the rest are removed
     /// before the swap).
-    produced: std::sync::Mutex<HashSet<PathBuf>>,
+    produced: std::sync::Mutex<HashSet<String>>,
     /// Recycling: what the caller knew of the staging folder (else it is
     /// walked before the swap).
     recycled: Option<Recycle>,
     /// Recycling: paths this build gave a new file (new bytes, or a copy).
-    replaced: std::sync::Mutex<HashSet<PathBuf>>,
+    replaced: std::sync::Mutex<HashSet<String>>,
 }
 
 /// What a recycling build knows of its staging folder, the site before
@@ -85,10 +93,10 @@ pub struct Output {
 #[derive(Debug, Default)]
 pub struct Recycle {
     /// Every file it holds (the `produced` of the build that made it).
-    pub files: HashSet<PathBuf>,
+    pub files: HashSet<String>,
     /// The paths the last build gave a new file (its `replaced`): every
     /// other file of the folder is the live site's file (the same inode).
-    pub replaced_since: HashSet<PathBuf>,
+    pub replaced_since: HashSet<String>,
 }
 
 /// What [`Output::commit_recycling`] leaves for the next recycling build.
@@ -97,9 +105,9 @@ pub struct Recycled {
     /// Files written (new or changed bytes).
     pub written: usize,
     /// Every file of the site now in the output folder.
-    pub produced: HashSet<PathBuf>,
+    pub produced: HashSet<String>,
     /// The paths this build gave a new file.
-    pub replaced: HashSet<PathBuf>,
+    pub replaced: HashSet<String>,
     /// Whether the previous site was kept as the next build's staging
     /// folder (`.NAME.recycle`).
     pub kept_previous: bool,
@@ -181,21 +189,21 @@ impl Output {
         })
     }
 
-    /// Records that this build gave `relative` a new file.
-    fn replaced(&self, relative: &Path) {
+    /// Records that this build gave `rel` (checked) a new file.
+    fn replaced(&self, rel: &str) {
         if self.recycling
             && let Ok(mut replaced) = self.replaced.lock()
         {
-            replaced.insert(relative.to_path_buf());
+            replaced.insert(rel.to_string());
         }
     }
 
-    /// Records that this build produced `relative`.
-    fn produced(&self, relative: PathBuf) {
+    /// Records that this build produced `rel` (checked).
+    fn produced(&self, rel: &str) {
         if self.recycling
             && let Ok(mut produced) = self.produced.lock()
         {
-            produced.insert(relative);
+            produced.insert(rel.to_string());
         }
     }
 
@@ -233,7 +241,7 @@ impl Output {
             for relative in recycled.files.difference(&produced) {
                 let _ = std::fs::remove_file(self.staging.join(relative));
                 // Then its folders, as long as they are empty.
-                let mut folder = relative.parent();
+                let mut folder = Path::new(relative).parent();
                 while let Some(f) = folder.filter(|f| !f.as_os_str().is_empty()) {
                     if std::fs::remove_dir(self.staging.join(f)).is_err() {
                         break;
@@ -255,7 +263,10 @@ impl Output {
             if entry.file_type().is_dir() {
                 // Fails, as it should, while the folder holds anything.
                 let _ = std::fs::remove_dir(entry.path());
-            } else if !produced.contains(relative) {
+            } else if !relative
+                .to_str()
+                .is_some_and(|r| produced.contains(&r.replace(std::path::MAIN_SEPARATOR, "/")))
+            {
                 let _ = std::fs::remove_file(entry.path());
             }
         }
@@ -268,16 +279,17 @@ impl Output {
         let Some(previous) = &self.previous else {
             return Ok(false);
         };
-        let relative = safe_relative_path(rel)?;
+        check_relative_path(rel)?;
         // Already the live site's file: nothing to do.
         if let Some(recycled) = &self.recycled
-            && recycled.files.contains(&relative)
-            && !recycled.replaced_since.contains(&relative)
+            && recycled.files.contains(rel)
+            && !recycled.replaced_since.contains(rel)
         {
-            self.produced(relative);
+            self.produced(rel);
             self.unchanged.fetch_add(1, Ordering::Relaxed);
             return Ok(true);
         }
+        let relative = PathBuf::from(rel);
         let old = previous.join(&relative);
         let path = self.staging.join(&relative);
         if let Some(parent) = path.parent() {
@@ -287,7 +299,7 @@ impl Output {
             })?;
         }
         if self.link_previous(&old, &path) {
-            self.produced(relative);
+            self.produced(rel);
             self.unchanged.fetch_add(1, Ordering::Relaxed);
             return Ok(true);
         }
@@ -317,7 +329,7 @@ impl Output {
                 .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
                 && std::fs::read(&old).is_ok_and(|old_bytes| old_bytes == bytes);
             if same && self.link_previous(&old, &path) {
-                self.produced(relative);
+                self.produced(rel);
                 self.unchanged.fetch_add(1, Ordering::Relaxed);
                 return Ok(());
             }
@@ -328,8 +340,8 @@ impl Output {
         } else {
             std::fs::write(&path, bytes).map_err(io_error)?;
         }
-        self.replaced(&relative);
-        self.produced(relative);
+        self.replaced(rel);
+        self.produced(rel);
         self.written.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
@@ -358,8 +370,8 @@ impl Output {
         } else {
             std::fs::copy(from, &path).map_err(io_error)?;
         }
-        self.replaced(&relative);
-        self.produced(relative);
+        self.replaced(rel);
+        self.produced(rel);
         self.written.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
@@ -591,7 +603,7 @@ mod tests {
             ],
             &[("index.html", b"3"), ("d/index.html", b"d")],
         ];
-        let (mut last, mut recycled): (Option<HashSet<PathBuf>>, Option<Recycle>) = (None, None);
+        let (mut last, mut recycled): (Option<HashSet<String>>, Option<Recycle>) = (None, None);
         for site in sites {
             let live_before = files(&target);
             let out = Output::begin_recycling(&target, recycled.take()).unwrap();
