@@ -337,6 +337,11 @@ pub struct Archive {
     pub service_slugs: Vec<Vec<String>>,
     /// Slugs of each incident's tags, by incident index.
     pub tag_slugs: Vec<Vec<String>>,
+    /// A hash of the set of every incident's source path and id (not of
+    /// their order, which a date changes): what links between postmortems
+    /// resolve against. Watch mode keeps what it derived from them while
+    /// this is the same.
+    pub links_key: u64,
 }
 
 /// What the last index was made from (watch mode), so that a rebuild in
@@ -585,7 +590,15 @@ impl Archive {
             .enumerate()
             .map(|(i, incident)| (incident.source.clone(), i))
             .collect();
+        // A sum of per-incident hashes: the same whatever the order.
+        let links_key = incidents.iter().fold(incidents.len() as u64, |sum, incident| {
+            use std::hash::{Hash, Hasher};
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            (incident.source.as_os_str(), &incident.id).hash(&mut hasher);
+            sum.wrapping_add(hasher.finish())
+        });
         let archive = Archive {
+            links_key,
             incidents,
             taxonomies,
             duration_bucket,

@@ -82,6 +82,9 @@ pub struct RenderCache {
     /// last build did not use are dropped.
     findings: Mutex<HashMap<u64, Arc<Findings>>>,
     findings_used: Mutex<std::collections::HashSet<u64>>,
+    /// The last build's page id by source path, with the archive's
+    /// [`Archive::links_key`] it was made for.
+    pages_by_source: Mutex<Option<(u64, Arc<HashMap<PathBuf, String>>)>>,
 }
 
 #[derive(Debug)]
@@ -398,23 +401,33 @@ impl Renderer {
         if let Some(cache) = cache {
             cache.begin(self.key);
         }
-        let pages_by_source: HashMap<PathBuf, String> = archive
-            .incidents
-            .iter()
-            .map(|incident| (incident.source.clone(), incident.id.clone()))
-            .collect();
+        let make_pages_by_source = || -> Arc<HashMap<PathBuf, String>> {
+            Arc::new(
+                archive
+                    .incidents
+                    .iter()
+                    .map(|incident| (incident.source.clone(), incident.id.clone()))
+                    .collect(),
+            )
+        };
+        // Watch mode: the last build's, when no source path or id changed.
+        let pages_by_source = match cache.and_then(|c| c.pages_by_source.lock().ok()) {
+            Some(mut kept) => match &*kept {
+                Some((key, pages)) if *key == archive.links_key => pages.clone(),
+                _ => {
+                    let pages = make_pages_by_source();
+                    *kept = Some((archive.links_key, pages.clone()));
+                    pages
+                }
+            },
+            None => make_pages_by_source(),
+        };
         let summaries = self.summaries(archive, cache);
         // Everything a body's rendering depends on besides its own text.
         let link_context = {
             use std::hash::{Hash, Hasher};
             let mut hasher = std::collections::hash_map::DefaultHasher::new();
-            // Paths as bytes: cheaper to sort and hash than by component.
-            let mut sources: Vec<(&std::ffi::OsStr, &String)> = pages_by_source
-                .iter()
-                .map(|(source, id)| (source.as_os_str(), id))
-                .collect();
-            sources.sort_unstable();
-            sources.hash(&mut hasher);
+            archive.links_key.hash(&mut hasher);
             available_assets.hash(&mut hasher);
             let mut withheld: Vec<&PathBuf> = unpublished.iter().collect();
             withheld.sort();
@@ -443,7 +456,7 @@ impl Renderer {
         let shared = Shared {
             archive,
             summaries: &summaries,
-            pages_by_source: Arc::new(pages_by_source),
+            pages_by_source,
             available_assets: Arc::new(available_assets.clone()),
             unpublished: Arc::new(unpublished.iter().cloned().collect()),
             cache,
