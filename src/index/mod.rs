@@ -591,12 +591,14 @@ impl Archive {
             .map(|(i, incident)| (incident.source.clone(), i))
             .collect();
         // A sum of per-incident hashes: the same whatever the order.
-        let links_key = incidents.iter().fold(incidents.len() as u64, |sum, incident| {
-            use std::hash::{Hash, Hasher};
-            let mut hasher = std::collections::hash_map::DefaultHasher::new();
-            (incident.source.as_os_str(), &incident.id).hash(&mut hasher);
-            sum.wrapping_add(hasher.finish())
-        });
+        let links_key = incidents
+            .iter()
+            .fold(incidents.len() as u64, |sum, incident| {
+                use std::hash::{Hash, Hasher};
+                let mut hasher = std::collections::hash_map::DefaultHasher::new();
+                (incident.source.as_os_str(), &incident.id).hash(&mut hasher);
+                sum.wrapping_add(hasher.finish())
+            });
         let archive = Archive {
             links_key,
             incidents,

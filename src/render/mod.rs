@@ -84,8 +84,11 @@ pub struct RenderCache {
     findings_used: Mutex<std::collections::HashSet<u64>>,
     /// The last build's page id by source path, with the archive's
     /// [`Archive::links_key`] it was made for.
-    pages_by_source: Mutex<Option<(u64, Arc<HashMap<PathBuf, String>>)>>,
+    pages_by_source: Mutex<Option<(u64, PagesBySource)>>,
 }
+
+/// Each incident's page id by its source path (what links resolve to).
+type PagesBySource = Arc<HashMap<PathBuf, String>>;
 
 #[derive(Debug)]
 struct CachedBody {
@@ -250,7 +253,7 @@ impl RenderCache {
 /// there, any other gets `make(index)`. Afterwards `memo` holds this
 /// build's values only. Incidents without a fingerprint (0) are always
 /// made.
-fn by_fingerprint<V: Clone + Send + Sync>(
+pub(super) fn by_fingerprint<V: Clone + Send + Sync>(
     archive: &Archive,
     memo: &Mutex<HashMap<(u64, u64), V>>,
     salt: u64,
@@ -544,7 +547,6 @@ impl Renderer {
         let extras_started = std::time::Instant::now();
         // Machine-readable output: JSON export, feed, sitemap, robots.
         let base_url = self.site.base_url.as_str();
-        let page_paths: Vec<String> = jobs.iter().map(|page| page.path(archive)).collect();
         // These depend on the incidents' data only, not on their bodies:
         // watch mode keeps them when that did not change.
         type Generate<'g> = Box<dyn Fn() -> Option<String> + 'g>;
@@ -567,7 +569,11 @@ impl Renderer {
             ("robots.txt", Box::new(|| Some(feeds::robots(base_url)))),
             (
                 "sitemap.xml",
-                Box::new(|| feeds::sitemap(&page_paths, base_url)),
+                Box::new(|| {
+                    let page_paths: Vec<String> =
+                        jobs.iter().map(|page| page.path(archive)).collect();
+                    feeds::sitemap(&page_paths, base_url)
+                }),
             ),
             (
                 "search/facets.json",

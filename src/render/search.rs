@@ -172,10 +172,13 @@ type Postings = BTreeMap<String, BTreeMap<String, Vec<u32>>>;
 /// shards.
 #[derive(Debug, Default)]
 pub struct WordCache {
-    words: std::sync::Mutex<HashMap<u64, std::sync::Arc<Vec<String>>>>,
-    used: std::sync::Mutex<std::collections::HashSet<u64>>,
+    /// By incident fingerprint: see [`super::by_fingerprint`].
+    words: std::sync::Mutex<HashMap<(u64, u64), Words>>,
     index: std::sync::Mutex<Option<Index>>,
 }
+
+/// An incident's distinct words, sorted.
+type Words = std::sync::Arc<Vec<String>>;
 
 /// The full-text index of the last build.
 #[derive(Debug, Default)]
@@ -196,46 +199,6 @@ impl WordCache {
             && let Some(index) = index.as_mut()
         {
             index.dirty.clear();
-        }
-    }
-
-    fn words(&self, incident: &crate::model::Incident) -> std::sync::Arc<Vec<String>> {
-        use std::hash::{Hash, Hasher};
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        if incident.fingerprint != 0 {
-            // It covers every field the words come from.
-            incident.fingerprint.hash(&mut hasher);
-        } else {
-            (
-                &incident.title,
-                &incident.body,
-                &incident.root_cause,
-                &incident.impact.summary,
-                &incident.services,
-                &incident.teams,
-                &incident.tags,
-            )
-                .hash(&mut hasher);
-        }
-        let key = hasher.finish();
-        if let Ok(mut used) = self.used.lock() {
-            used.insert(key);
-        }
-        if let Some(words) = self.words.lock().ok().and_then(|w| w.get(&key).cloned()) {
-            return words;
-        }
-        let words = std::sync::Arc::new(incident_words(incident));
-        if let Ok(mut cached) = self.words.lock() {
-            cached.insert(key, words.clone());
-        }
-        words
-    }
-
-    /// Drops the words of incidents the last build did not have.
-    fn finish(&self) {
-        if let (Ok(mut words), Ok(mut used)) = (self.words.lock(), self.used.lock()) {
-            words.retain(|key, _| used.contains(key));
-            used.clear();
         }
     }
 }
@@ -284,12 +247,11 @@ pub fn shards_cached(
         return (serialise(&postings_streamed(archive), None), 0);
     };
     // Full text: the distinct words of each incident, in parallel.
-    let per_incident: Vec<std::sync::Arc<Vec<String>>> = archive
-        .incidents
-        .par_iter()
-        .map(|incident| cache.words(incident))
-        .collect();
-    cache.finish();
+    // (The fingerprint covers every field the words come from.)
+    let per_incident: Vec<std::sync::Arc<Vec<String>>> =
+        super::by_fingerprint(archive, &cache.words, 0, |i| {
+            std::sync::Arc::new(incident_words(&archive.incidents[i]))
+        });
     let Ok(mut guard) = cache.index.lock() else {
         return (serialise(&postings(&per_incident), None), 0);
     };
