@@ -196,7 +196,7 @@ pub struct Session {
     index: crate::index::IndexCache,
     render: crate::render::RenderCache,
     /// The files of the last site (in the output folder), if known.
-    last_site: Option<std::collections::HashSet<String>>,
+    last_site: Option<crate::write::PathSet>,
     /// The site before last, when the last build kept it as the next
     /// staging folder; see [`Output::begin_recycling`].
     recycled_site: Option<crate::write::Recycle>,

@@ -80,23 +80,28 @@ pub struct Output {
     recycling: bool,
     /// Recycling: every path this build produced (the rest are removed
     /// before the swap).
-    produced: std::sync::Mutex<HashSet<String>>,
+    produced: std::sync::Mutex<PathSet>,
     /// Recycling: what the caller knew of the staging folder (else it is
     /// walked before the swap).
     recycled: Option<Recycle>,
     /// Recycling: paths this build gave a new file (new bytes, or a copy).
-    replaced: std::sync::Mutex<HashSet<String>>,
+    replaced: std::sync::Mutex<PathSet>,
 }
+
+/// Relative paths of a site's files, as checked by [`safe_relative_path`]
+/// (`incidents/db/index.html`), with a fast hasher: a rebuild looks up
+/// every page's path.
+pub type PathSet = HashSet<String, foldhash::fast::RandomState>;
 
 /// What a recycling build knows of its staging folder, the site before
 /// last: see [`Output::begin_recycling`].
 #[derive(Debug, Default)]
 pub struct Recycle {
     /// Every file it holds (the `produced` of the build that made it).
-    pub files: HashSet<String>,
+    pub files: PathSet,
     /// The paths the last build gave a new file (its `replaced`): every
     /// other file of the folder is the live site's file (the same inode).
-    pub replaced_since: HashSet<String>,
+    pub replaced_since: PathSet,
 }
 
 /// What [`Output::commit_recycling`] leaves for the next recycling build.
@@ -105,9 +110,9 @@ pub struct Recycled {
     /// Files written (new or changed bytes).
     pub written: usize,
     /// Every file of the site now in the output folder.
-    pub produced: HashSet<String>,
+    pub produced: PathSet,
     /// The paths this build gave a new file.
-    pub replaced: HashSet<String>,
+    pub replaced: PathSet,
     /// Whether the previous site was kept as the next build's staging
     /// folder (`.NAME.recycle`).
     pub kept_previous: bool,
@@ -402,11 +407,11 @@ impl Output {
         }
         let produced = match self.produced.lock() {
             Ok(mut produced) => std::mem::take(&mut *produced),
-            Err(_) => HashSet::new(),
+            Err(_) => PathSet::default(),
         };
         let replaced = match self.replaced.lock() {
             Ok(mut replaced) => std::mem::take(&mut *replaced),
-            Err(_) => HashSet::new(),
+            Err(_) => PathSet::default(),
         };
         let done = |kept_previous| Recycled {
             written,
@@ -603,7 +608,7 @@ mod tests {
             ],
             &[("index.html", b"3"), ("d/index.html", b"d")],
         ];
-        let (mut last, mut recycled): (Option<HashSet<String>>, Option<Recycle>) = (None, None);
+        let (mut last, mut recycled): (Option<PathSet>, Option<Recycle>) = (None, None);
         for site in sites {
             let live_before = files(&target);
             let out = Output::begin_recycling(&target, recycled.take()).unwrap();

@@ -58,14 +58,14 @@ pub struct RenderCache {
     renderer: Mutex<u64>,
     /// Page path (its [`path_key`]) to the fingerprint of its template
     /// context, as in the output folder now (the last committed build).
-    pages: Mutex<HashMap<u64, u64>>,
+    pages: Mutex<PageKeys>,
     /// The same for the build under way; becomes `pages` on commit.
-    pending: Mutex<HashMap<u64, u64>>,
+    pending: Mutex<PageKeys>,
     /// Page path (its [`path_key`]) to its input key ([`input_key`]) in
     /// the output folder now.
-    inputs: Mutex<HashMap<u64, u64>>,
+    inputs: Mutex<PageKeys>,
     /// The same for the build under way; becomes `inputs` on commit.
-    pending_inputs: Mutex<HashMap<u64, u64>>,
+    pending_inputs: Mutex<PageKeys>,
     /// Pages whose template ran in the last build.
     pages_rendered: std::sync::atomic::AtomicUsize,
     /// Each incident's words for the full-text index.
@@ -86,6 +86,10 @@ pub struct RenderCache {
     /// [`Archive::links_key`] it was made for.
     pages_by_source: Mutex<Option<(u64, PagesBySource)>>,
 }
+
+/// Page path key ([`path_key`]) to a hash (input key or context
+/// fingerprint), with a fast hasher: a rebuild looks up every page.
+type PageKeys = HashMap<u64, u64, foldhash::fast::RandomState>;
 
 /// Each incident's page id by its source path (what links resolve to).
 type PagesBySource = Arc<HashMap<PathBuf, String>>;
@@ -288,8 +292,8 @@ pub(super) fn by_fingerprint<V: Clone + Send + Sync>(
 /// Records `key` for `path` in `pending` (the build under way) and tells
 /// whether `committed` (the output folder now) has the same.
 fn record_and_compare(
-    pending: &Mutex<HashMap<u64, u64>>,
-    committed: &Mutex<HashMap<u64, u64>>,
+    pending: &Mutex<PageKeys>,
+    committed: &Mutex<PageKeys>,
     path: &str,
     key: u64,
 ) -> bool {
@@ -307,10 +311,8 @@ fn record_and_compare(
 /// nothing (two paths with one hash would need equal input keys as well
 /// to be taken for each other).
 fn path_key(path: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    path.hash(&mut hasher);
-    hasher.finish()
+    use std::hash::BuildHasher;
+    foldhash::quality::FixedState::default().hash_one(path)
 }
 
 /// What rendering produced besides the files.
