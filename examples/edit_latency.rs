@@ -1,5 +1,5 @@
 //! Edit-to-page latency of watch mode (issue 4's benchmark):
-//! `cargo run --release --example edit_latency -- COUNT [EDITS]`.
+//! `cargo run --release --example edit_latency -- COUNT [EDITS] [severity]`.
 //!
 //! Writes a synthetic archive of COUNT postmortems (`hindsight::synth`)
 //! into a temporary folder, starts the same watch loop `hindsight watch`
@@ -10,6 +10,9 @@
 //! is in the output folder with the new text (polled every 0.2 ms), and
 //! prints the median, the fastest and the slowest, with the pages and
 //! bodies each rebuild rendered.
+//!
+//! With `severity`, each edit also changes the postmortem's severity (a
+//! field list, term and statistics pages read), not only its prose.
 
 use std::path::PathBuf;
 use std::sync::mpsc;
@@ -22,6 +25,7 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let count: usize = args.get(1).and_then(|c| c.parse().ok()).unwrap_or(1000);
     let edits: usize = args.get(2).and_then(|c| c.parse().ok()).unwrap_or(20);
+    let severity = args.get(3).is_some_and(|a| a == "severity");
     let dir = tempfile::tempdir().expect("a temporary folder");
     let root = dir.path().join("archive");
     hindsight::synth::write_archive(&root, count, 1).expect("write the synthetic archive");
@@ -70,7 +74,10 @@ fn main() {
     let mut latencies = Vec::new();
     for edit in 0..edits {
         let marker = format!("latency-marker-{edit}-{}", std::process::id());
-        let text = edit_prose(&original, &marker);
+        let mut text = edit_prose(&original, &marker);
+        if severity {
+            text = change_severity(&text, edit);
+        }
         let saved = Instant::now();
         std::fs::write(&target, text).expect("save the edit");
         let deadline = saved + Duration::from_secs(60);
@@ -128,6 +135,18 @@ fn page_of(site: &std::path::Path, source: &std::path::Path, text: &str) -> Path
     let page = site.join("incidents").join(id).join("index.html");
     assert!(page.is_file(), "no page {}", page.display());
     page
+}
+
+/// The postmortem with its `severity:` line set to a level that differs
+/// from one edit to the next.
+fn change_severity(text: &str, edit: usize) -> String {
+    let level = 1 + edit % 4;
+    text.lines()
+        .map(|line| match line.strip_prefix("severity: ") {
+            Some(_) => format!("severity: SEV{level}\n"),
+            None => format!("{line}\n"),
+        })
+        .collect()
 }
 
 /// The postmortem with `marker` added to the narrative paragraph under its
