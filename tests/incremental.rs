@@ -111,6 +111,40 @@ fn an_edit_rebuilds_only_what_it_touches_and_matches_a_clean_build() {
         category.pages
     );
 
+    // A severity change: the incident's page, the lists and the term pages
+    // that list it; not the other incident pages (their neighbours and
+    // related incidents are the same).
+    common::write_files(
+        root,
+        &[(
+            "content/pm-03.md",
+            &postmortem("Outage number 3", "network", "A new body, longer.")
+                .replace("severity: SEV2", "severity: SEV1"),
+        )],
+    );
+    let severity = step(root, &mut session);
+    assert_eq!(severity.bodies_rendered, 0);
+    let incident_pages = 12;
+    assert!(
+        severity.pages_rendered < severity.pages - incident_pages + 3,
+        "{} of {} pages rendered",
+        severity.pages_rendered,
+        severity.pages
+    );
+
+    // A title change: the pages that show it as a neighbour or a related
+    // incident change too (the clean-build comparison checks them).
+    common::write_files(
+        root,
+        &[(
+            "content/pm-03.md",
+            &postmortem("Outage number 3", "network", "A new body, longer.")
+                .replace("title: Outage number 3", "title: Outage three, renamed"),
+        )],
+    );
+    let title = step(root, &mut session);
+    assert!(title.pages_rendered > 1);
+
     // A deleted file and a template override: still a clean build's output.
     std::fs::remove_file(root.join("content/pm-05.md")).unwrap();
     step(root, &mut session);

@@ -77,15 +77,21 @@ pub struct RenderCache {
     /// (Incident fingerprint, key of the term names) to the incident's
     /// list summary; the last build's only, emptied when the renderer
     /// changes.
-    summaries: Mutex<HashMap<(u64, u64), Arc<Summary>>>,
+    summaries: Mutex<HashMap<(u64, u64), HashedSummary>>,
     /// Page input key to what the incident page's body found; entries the
     /// last build did not use are dropped.
     findings: Mutex<HashMap<u64, Arc<Findings>>>,
     findings_used: Mutex<std::collections::HashSet<u64>>,
+    /// The last build's related incidents and recurrences, with their
+    /// [`Neighbourhood::key`].
+    neighbourhood: Mutex<Option<(u64, Arc<Neighbourhood>)>>,
     /// The last build's page id by source path, with the archive's
     /// [`Archive::links_key`] it was made for.
     pages_by_source: Mutex<Option<(u64, PagesBySource)>>,
 }
+
+/// A list summary and the hash of its JSON form.
+type HashedSummary = (Arc<Summary>, u64);
 
 /// Page path key ([`path_key`]) to a hash (input key or context
 /// fingerprint), with a fast hasher: a rebuild looks up every page.
@@ -236,6 +242,23 @@ impl RenderCache {
         }
     }
 
+    /// Every incident's related incidents and recurrences: the last
+    /// build's while nothing they read changed.
+    fn neighbourhood(&self, archive: &Archive) -> Arc<Neighbourhood> {
+        let key = Neighbourhood::key(archive);
+        let Ok(mut kept) = self.neighbourhood.lock() else {
+            return Arc::new(Neighbourhood::of(archive));
+        };
+        match &*kept {
+            Some((k, neighbourhood)) if *k == key => neighbourhood.clone(),
+            _ => {
+                let neighbourhood = Arc::new(Neighbourhood::of(archive));
+                *kept = Some((key, neighbourhood.clone()));
+                neighbourhood
+            }
+        }
+    }
+
     /// What the page with input `key` found, if a build kept it.
     fn findings(&self, key: u64) -> Option<Arc<Findings>> {
         if let Ok(mut used) = self.findings_used.lock() {
@@ -249,6 +272,19 @@ impl RenderCache {
             all.insert(key, findings);
         }
     }
+}
+
+/// A hash of every taxonomy's term slugs and names (which summaries and
+/// an incident page's facts show).
+fn terms_key(archive: &Archive) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for kind in crate::index::TaxonomyKind::ALL {
+        for term in &archive.taxonomy(kind).terms {
+            (&term.slug, &term.name).hash(&mut hasher);
+        }
+    }
+    hasher.finish()
 }
 
 /// One value per incident, in archive order, kept between builds (watch
@@ -427,7 +463,7 @@ impl Renderer {
             },
             None => make_pages_by_source(),
         };
-        let summaries = self.summaries(archive, cache);
+        let (summaries, summary_hashes) = self.summaries(archive, cache);
         // Everything a body's rendering depends on besides its own text.
         let link_context = {
             use std::hash::{Hash, Hasher};
@@ -446,26 +482,35 @@ impl Renderer {
         };
         // Every incident's data but its body, in order (watch mode). An
         // incident with a known fingerprint is hashed once.
-        let archive_key = cache.map(|cache| {
-            use std::hash::{Hash, Hasher};
-            let each = by_fingerprint(archive, &cache.data_hashes, 0, |i| {
+        let data_hashes: Vec<u64> = match cache {
+            Some(cache) => by_fingerprint(archive, &cache.data_hashes, 0, |i| {
+                use std::hash::Hasher;
                 let mut hasher = std::collections::hash_map::DefaultHasher::new();
                 let _ = serde_json::to_writer(HashWriter(&mut hasher), &archive.incidents[i]);
                 hasher.finish()
-            });
+            }),
+            None => Vec::new(),
+        };
+        let archive_key = cache.map(|_| {
+            use std::hash::{Hash, Hasher};
             let mut hasher = std::collections::hash_map::DefaultHasher::new();
-            each.hash(&mut hasher);
+            data_hashes.hash(&mut hasher);
             hasher.finish()
         });
+        let terms = cache.map_or(0, |_| terms_key(archive));
         lap("fingerprint", started);
         let shared = Shared {
             archive,
             summaries: &summaries,
+            summary_hashes: &summary_hashes,
+            data_hashes: &data_hashes,
+            terms,
             pages_by_source,
             available_assets: Arc::new(available_assets.clone()),
             unpublished: Arc::new(unpublished.iter().cloned().collect()),
             cache,
             link_context,
+            neighbourhood: cache.map(|cache| cache.neighbourhood(archive)),
         };
         let pages_started = std::time::Instant::now();
         let jobs = pages::all_pages(archive);
@@ -644,25 +689,30 @@ impl Renderer {
     /// Every incident's list summary, in archive order; watch mode takes an
     /// incident's from the cache when the incident and the taxonomies'
     /// term names (which summaries show) are unchanged.
-    fn summaries(&self, archive: &Archive, cache: Option<&RenderCache>) -> Vec<Arc<Summary>> {
+    /// With the cache, also each summary's hash (of its JSON form), so
+    /// that list pages are fingerprinted without serialising every summary
+    /// again; without, the hashes are empty.
+    fn summaries(
+        &self,
+        archive: &Archive,
+        cache: Option<&RenderCache>,
+    ) -> (Vec<Arc<Summary>>, Vec<u64>) {
         let make = |i: usize| Arc::new(pages::summary(archive, &self.config, i));
         let Some(cache) = cache else {
-            return (0..archive.incidents.len())
+            let summaries = (0..archive.incidents.len())
                 .into_par_iter()
                 .map(make)
                 .collect();
+            return (summaries, Vec::new());
         };
-        let terms = {
-            use std::hash::{Hash, Hasher};
+        let made = by_fingerprint(archive, &cache.summaries, terms_key(archive), |i| {
+            use std::hash::Hasher;
+            let summary = make(i);
             let mut hasher = std::collections::hash_map::DefaultHasher::new();
-            for kind in crate::index::TaxonomyKind::ALL {
-                for term in &archive.taxonomy(kind).terms {
-                    (&term.slug, &term.name).hash(&mut hasher);
-                }
-            }
-            hasher.finish()
-        };
-        by_fingerprint(archive, &cache.summaries, terms, make)
+            let _ = serde_json::to_writer(HashWriter(&mut hasher), &*summary);
+            (summary, hasher.finish())
+        });
+        made.into_iter().unzip()
     }
 
     /// An incident's rendered body (from watch mode's cache when it has
@@ -739,9 +789,58 @@ impl Renderer {
         shared: &Shared<'_>,
         force: bool,
     ) -> Result<RenderedPage, Diagnostic> {
+        // Watch mode: the fingerprint first; the context's values only
+        // when the page must be rendered.
+        if let Some(cache) = shared.cache {
+            let mut hashing = PageContext::fingerprint_only();
+            let (problems, assets, links) = self.fill_context(page, path, shared, &mut hashing);
+            if let Some(fingerprint) = hashing.fingerprint(page) {
+                let same = cache.same_page(path, fingerprint);
+                if same && !force {
+                    return Ok(RenderedPage {
+                        html: None,
+                        problems,
+                        assets,
+                        links,
+                    });
+                }
+            }
+            cache
+                .pages_rendered
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        let mut context = PageContext::values();
+        let (problems, assets, page_links) = self.fill_context(page, path, shared, &mut context);
+        let html = self
+            .tera
+            .render(page.template(), &context.context)
+            .map_err(|e| {
+                Diagnostic::error(
+                    Code::TemplateError,
+                    &self.theme.origin(page.template()),
+                    None,
+                    format!("rendering {path}: {}", theme::template_error_text(&e)),
+                )
+            })?;
+        Ok(RenderedPage {
+            html: Some(html),
+            problems,
+            assets,
+            links: page_links,
+        })
+    }
+
+    /// Puts page's values into `context`; returns what its body found
+    /// (diagnostics, assets, links: incident pages only).
+    fn fill_context(
+        &self,
+        page: Page,
+        path: &str,
+        shared: &Shared<'_>,
+        context: &mut PageContext,
+    ) -> (Vec<Diagnostic>, Vec<PathBuf>, Option<PageLinks>) {
         let archive = shared.archive;
         let mut page_links = None;
-        let mut context = PageContext::new(shared.cache.is_some());
         let root = pages::root_prefix(path);
         context.insert("site", &self.site);
         context.insert("root", &root);
@@ -761,7 +860,7 @@ impl Renderer {
             Page::Incidents => {
                 context.insert("page_title", "All incidents");
                 context.insert("section", "incidents");
-                context.insert("incidents", shared.summaries);
+                context.insert_summaries("incidents", 0..archive.incidents.len(), shared);
             }
             Page::Incident(index) => {
                 let incident = &archive.incidents[index];
@@ -810,11 +909,6 @@ impl Renderer {
             }
             Page::Term(kind, t) => {
                 let term = &archive.taxonomy(kind).terms[t];
-                let incidents: Vec<&Summary> = term
-                    .incidents
-                    .iter()
-                    .map(|&i| &*shared.summaries[i])
-                    .collect();
                 let count = term.incidents.len();
                 context.insert("page_title", &format!("{}: {}", kind.title(), term.name));
                 context.insert("section", kind.path());
@@ -827,7 +921,7 @@ impl Renderer {
                         count,
                     },
                 );
-                context.insert("incidents", &incidents);
+                context.insert_summaries("incidents", term.incidents.iter().copied(), shared);
                 context.insert(
                     "duration",
                     &pages::figure(
@@ -909,39 +1003,7 @@ impl Renderer {
                 context.insert("root", &self.site.base_url);
             }
         }
-        if let (Some(cache), Some(fingerprint)) = (shared.cache, context.fingerprint(page)) {
-            let same = cache.same_page(path, fingerprint);
-            if same && !force {
-                return Ok(RenderedPage {
-                    html: None,
-                    problems,
-                    assets,
-                    links: page_links,
-                });
-            }
-        }
-        if let Some(cache) = shared.cache {
-            cache
-                .pages_rendered
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        }
-        let html = self
-            .tera
-            .render(page.template(), &context.context)
-            .map_err(|e| {
-                Diagnostic::error(
-                    Code::TemplateError,
-                    &self.theme.origin(page.template()),
-                    None,
-                    format!("rendering {path}: {}", theme::template_error_text(&e)),
-                )
-            })?;
-        Ok(RenderedPage {
-            html: Some(html),
-            problems,
-            assets,
-            links: page_links,
-        })
+        (problems, assets, page_links)
     }
 
     fn canonical(&self, path: &str) -> String {
@@ -1014,7 +1076,11 @@ impl Renderer {
                 .get(i)
                 .map(|s| (s.title.as_str(), s.url.as_str()))
         };
-        let related = crate::index::related::related(archive, index)
+        let related = match &shared.neighbourhood {
+            Some(n) => n.related[index].clone(),
+            None => crate::index::related::related(archive, index),
+        };
+        let related = related
             .into_iter()
             .map(|r| match (r.index, r.url) {
                 (Some(i), _) => RelatedLink {
@@ -1038,7 +1104,11 @@ impl Renderer {
                 }
             })
             .collect();
-        let recurrences = crate::index::related::recurrences(archive, index)
+        let recurrences = match &shared.neighbourhood {
+            Some(n) => n.recurrences[index].clone(),
+            None => crate::index::related::recurrences(archive, index),
+        };
+        let recurrences = recurrences
             .into_iter()
             .map(|i| NeighbourData {
                 title: &shared.summaries[i].title,
@@ -1287,46 +1357,138 @@ fn body_key(shared: &Shared<'_>, incident: &crate::model::Incident) -> u64 {
     hasher.finish()
 }
 
-/// What a page's file depends on, cheaply (watch mode): every page
-/// depends on the archive's data (every incident but its body); an
-/// incident page also on its own body and where its file lies.
+/// What a page's file depends on, cheaply (watch mode), besides the
+/// renderer (templates, configuration, build date: a change to those
+/// drops every key). A list or statistics page depends on the archive's
+/// data (every incident but its body); a term page on its term and the
+/// data of the incidents it lists. An incident page
+/// depends on what its context reads: its own data, body and file; the
+/// term names; the summaries of its neighbours in time, of its related
+/// incidents (with the reasons) and of its recurrences. So a severity
+/// change renders that incident's page, not every incident page.
 fn input_key(shared: &Shared<'_>, page: Page, archive_key: u64) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    archive_key.hash(&mut hasher);
     page.template().hash(&mut hasher);
-    if let Page::Incident(index) = page {
-        let incident = &shared.archive.incidents[index];
-        body_key(shared, incident).hash(&mut hasher);
-        incident.body_line.hash(&mut hasher);
-        incident.display_path.hash(&mut hasher);
+    // A term page: its term and the data of the incidents it lists (its
+    // figures and charts count only those).
+    if let Page::Term(kind, t) = page
+        && shared.data_hashes.len() == shared.archive.incidents.len()
+    {
+        let term = &shared.archive.taxonomy(kind).terms[t];
+        (
+            kind.path(),
+            &term.slug,
+            &term.name,
+            &term.description,
+            shared.terms,
+            term.incidents.len(),
+        )
+            .hash(&mut hasher);
+        for &i in &term.incidents {
+            shared.data_hashes[i].hash(&mut hasher);
+        }
+        return hasher.finish();
+    }
+    let (Page::Incident(index), Some(neighbourhood)) = (page, &shared.neighbourhood) else {
+        archive_key.hash(&mut hasher);
+        return hasher.finish();
+    };
+    let incident = &shared.archive.incidents[index];
+    let summary = |i: usize| shared.summary_hashes.get(i).copied();
+    (
+        shared.data_hashes.get(index),
+        body_key(shared, incident),
+        incident.body_line,
+        incident.display_path.as_os_str(),
+        shared.terms,
+        summary(index),
+        index.checked_sub(1).and_then(summary),
+        summary(index + 1),
+        neighbourhood.related[index].len(),
+        neighbourhood.recurrences[index].len(),
+    )
+        .hash(&mut hasher);
+    for related in &neighbourhood.related[index] {
+        (
+            related.index.and_then(summary),
+            &related.url,
+            &related.reason,
+        )
+            .hash(&mut hasher);
+    }
+    for &i in &neighbourhood.recurrences[index] {
+        summary(i).hash(&mut hasher);
     }
     hasher.finish()
 }
 
-/// A template context that can also fingerprint what goes into it (watch
-/// mode): each value is hashed as it is inserted, from its JSON form.
+/// A page's template context, or (watch mode) only its fingerprint: each
+/// value hashed as it is inserted, from its JSON form, without building
+/// the template values (most pages of a rebuild are only fingerprinted).
 struct PageContext {
     context: tera::Context,
     hasher: Option<std::collections::hash_map::DefaultHasher>,
+    /// A value's JSON, hashed in one piece.
+    buffer: Vec<u8>,
 }
 
 impl PageContext {
-    fn new(fingerprint: bool) -> Self {
+    /// A context to render with.
+    fn values() -> Self {
         PageContext {
             context: tera::Context::new(),
-            hasher: fingerprint.then(std::collections::hash_map::DefaultHasher::new),
+            hasher: None,
+            buffer: Vec::new(),
+        }
+    }
+
+    /// A fingerprint only; [`PageContext::fingerprint`] gives it.
+    fn fingerprint_only() -> Self {
+        PageContext {
+            context: tera::Context::new(),
+            hasher: Some(std::collections::hash_map::DefaultHasher::new()),
+            buffer: Vec::with_capacity(4096),
         }
     }
 
     fn insert<T: serde::Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
-        let value = tera::Value::from_serializable(value);
-        if let Some(hasher) = &mut self.hasher {
+        match &mut self.hasher {
+            Some(hasher) => {
+                use std::hash::{Hash, Hasher};
+                key.hash(hasher);
+                self.buffer.clear();
+                let _ = serde_json::to_writer(&mut self.buffer, value);
+                hasher.write(&self.buffer);
+            }
+            None => self
+                .context
+                .insert_value(key, tera::Value::from_serializable(value)),
+        }
+    }
+
+    /// Inserts the list summaries of the incidents `indices` (archive
+    /// order) as a list. Fingerprinted from each summary's kept hash
+    /// rather than serialised again: a term page lists thousands.
+    fn insert_summaries(
+        &mut self,
+        key: &'static str,
+        indices: impl ExactSizeIterator<Item = usize> + Clone,
+        shared: &Shared<'_>,
+    ) {
+        if let Some(hasher) = &mut self.hasher
+            && shared.summary_hashes.len() == shared.summaries.len()
+        {
             use std::hash::Hash;
             key.hash(hasher);
-            let _ = serde_json::to_writer(HashWriter(hasher), &value);
+            indices.len().hash(hasher);
+            for i in indices {
+                shared.summary_hashes[i].hash(hasher);
+            }
+            return;
         }
-        self.context.insert_value(key, value);
+        let list: Vec<&Summary> = indices.map(|i| &*shared.summaries[i]).collect();
+        self.insert(key, &list);
     }
 
     /// The fingerprint of everything inserted and the page's template.
@@ -1431,6 +1593,12 @@ fn check_anchors(archive: &Archive, pages: &[PageLinks]) -> Vec<Diagnostic> {
 struct Shared<'a> {
     archive: &'a Archive,
     summaries: &'a [Arc<Summary>],
+    /// Watch mode: each summary's hash (else empty).
+    summary_hashes: &'a [u64],
+    /// Watch mode: each incident's data hash (else empty).
+    data_hashes: &'a [u64],
+    /// Watch mode: [`terms_key`] (else 0).
+    terms: u64,
     pages_by_source: Arc<HashMap<PathBuf, String>>,
     available_assets: Arc<BTreeSet<PathBuf>>,
     unpublished: Arc<std::collections::HashSet<PathBuf>>,
@@ -1438,6 +1606,62 @@ struct Shared<'a> {
     cache: Option<&'a RenderCache>,
     /// Hash of what body rendering depends on besides the body.
     link_context: u64,
+    /// Watch mode: every incident's related incidents and recurrences,
+    /// made once per change to what they read (else per page).
+    neighbourhood: Option<Arc<Neighbourhood>>,
+}
+
+/// Every incident's related incidents and recurrences, by incident index
+/// ([`crate::index::related`]).
+#[derive(Debug)]
+struct Neighbourhood {
+    related: Vec<Vec<crate::index::related::Related>>,
+    recurrences: Vec<Vec<usize>>,
+}
+
+impl Neighbourhood {
+    /// A hash of everything [`crate::index::related::related`] and
+    /// [`crate::index::related::recurrences`] read: each incident's id,
+    /// category, trigger, `related` list, services, tags and date, in
+    /// archive order, and the category terms. Equal keys, equal results.
+    fn key(archive: &Archive) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        for incident in &archive.incidents {
+            (
+                &incident.id,
+                &incident.category,
+                &incident.trigger,
+                &incident.related,
+                &incident.services,
+                &incident.tags,
+                incident.sort_date(),
+            )
+                .hash(&mut hasher);
+        }
+        for term in &archive
+            .taxonomy(crate::index::TaxonomyKind::Categories)
+            .terms
+        {
+            term.slug.hash(&mut hasher);
+        }
+        hasher.finish()
+    }
+
+    fn of(archive: &Archive) -> Neighbourhood {
+        let all = 0..archive.incidents.len();
+        Neighbourhood {
+            related: all
+                .clone()
+                .into_par_iter()
+                .map(|i| crate::index::related::related(archive, i))
+                .collect(),
+            recurrences: all
+                .into_par_iter()
+                .map(|i| crate::index::related::recurrences(archive, i))
+                .collect(),
+        }
+    }
 }
 
 #[derive(Serialize)]
