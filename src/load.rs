@@ -452,6 +452,21 @@ fn apply_changes(
     Some(loaded)
 }
 
+/// A file with `text`, as if read at `rel` (tests of later stages).
+/// Panics on an unclosed frontmatter block.
+#[cfg(test)]
+pub(crate) fn source_from_text(rel: &str, text: &str) -> SourceFile {
+    let (frontmatter, body, body_line) =
+        split_frontmatter(text).expect("the test's frontmatter closes");
+    SourceFile {
+        rel_path: PathBuf::from(rel),
+        display_path: PathBuf::from(rel),
+        frontmatter,
+        body: body.into(),
+        body_line,
+    }
+}
+
 /// Reads and splits one file: `path` on disk, `rel` its path relative to
 /// the content folder (for ids and links), `display` as shown in messages.
 /// A file that cannot be read or is not UTF-8 is an `unreadable-file`

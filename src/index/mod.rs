@@ -829,17 +829,10 @@ mod cache_tests {
         let config = Config::default();
         let files: Vec<crate::load::SourceFile> = (0..count)
             .map(|n| {
-                let text = crate::synth::postmortem(n, 7);
-                let (frontmatter, body, body_line) =
-                    crate::load::split_frontmatter(&text).expect("synthetic frontmatter closes");
-                let rel = PathBuf::from(format!("{n:03}.md"));
-                crate::load::SourceFile {
-                    display_path: rel.clone(),
-                    rel_path: rel,
-                    frontmatter,
-                    body: body.into(),
-                    body_line,
-                }
+                crate::load::source_from_text(
+                    &format!("{n:03}.md"),
+                    &crate::synth::postmortem(n, 7),
+                )
             })
             .collect();
         (crate::resolve::resolve(&files, &config).incidents, config)

@@ -423,15 +423,7 @@ mod tests {
                     "---\ntitle: Outage {n}\ndate: 2024-01-{:02}\nseverity: SEV2\n---\n\n{body}\n",
                     n + 1
                 );
-                let (frontmatter, body, body_line) = crate::load::split_frontmatter(&text).unwrap();
-                let rel = std::path::PathBuf::from(format!("pm-{n}.md"));
-                crate::load::SourceFile {
-                    display_path: rel.clone(),
-                    rel_path: rel,
-                    frontmatter,
-                    body: body.into(),
-                    body_line,
-                }
+                crate::load::source_from_text(&format!("pm-{n}.md"), &text)
             })
             .collect();
         let resolved = crate::resolve::resolve(&files, &config);
