@@ -148,14 +148,66 @@ fn export(incident: &Incident) -> IncidentExport<'_> {
 
 /// `incidents.json`: every published incident, newest first.
 pub fn incidents_json(archive: &Archive, title: &str, base_url: &str) -> String {
+    use rayon::prelude::*;
+    let fragments: Vec<String> = archive
+        .incidents
+        .par_iter()
+        .map(|incident| incident_fragment(incident))
+        .collect();
+    incidents_json_of(archive.incidents.len(), &fragments, title, base_url)
+}
+
+/// One incident's item of `incidents.json`'s list: its JSON as
+/// `serde_json`'s pretty printer writes it there (indented four spaces,
+/// no trailing comma). Each is made on its own, in parallel, and watch
+/// mode keeps unchanged incidents' items.
+pub fn incident_fragment(incident: &Incident) -> String {
+    let json = serde_json::to_string_pretty(&export(incident)).unwrap_or_default();
+    let mut item = String::with_capacity(json.len() + json.len() / 4);
+    // JSON strings hold no raw newline: every line break is layout.
+    for (n, line) in json.lines().enumerate() {
+        if n > 0 {
+            item.push('\n');
+        }
+        item.push_str("    ");
+        item.push_str(line);
+    }
+    item
+}
+
+/// `incidents.json` from the items of its `count` incidents
+/// ([`incident_fragment`], newest first): byte for byte what pretty
+/// printing the whole export gives.
+pub fn incidents_json_of(
+    count: usize,
+    items: &[impl AsRef<str>],
+    title: &str,
+    base_url: &str,
+) -> String {
     let data = Export {
         schema: SCHEMA,
         generator: format!("hindsight {}", env!("CARGO_PKG_VERSION")),
         site: SiteExport { title, base_url },
-        count: archive.incidents.len(),
-        incidents: archive.incidents.iter().map(|i| export(i)).collect(),
+        count,
+        incidents: Vec::new(),
     };
-    serde_json::to_string_pretty(&data).unwrap_or_default() + "\n"
+    let head = serde_json::to_string_pretty(&data).unwrap_or_default();
+    // `incidents` is the last field: its empty list closes the object.
+    let Some(open) = head.strip_suffix("[]\n}").filter(|_| !items.is_empty()) else {
+        return head + "\n";
+    };
+    let size = items.iter().map(|i| i.as_ref().len() + 2).sum::<usize>();
+    let mut json = String::with_capacity(open.len() + size + 16);
+    json.push_str(open);
+    json.push_str("[\n");
+    for (n, item) in items.iter().enumerate() {
+        if n > 0 {
+            json.push_str(",\n");
+        }
+        json.push_str(item.as_ref());
+    }
+    json.push_str("\n  ]\n}\n");
+    json
 }
 
 /// Escapes text for XML content and attributes.
@@ -319,6 +371,39 @@ pub fn robots(base_url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_export_made_from_items_equals_pretty_printing_it_whole() {
+        let config = crate::config::Config::default();
+        for count in [0, 1, 7] {
+            let files: Vec<crate::load::SourceFile> = (0..count)
+                .map(|n| {
+                    crate::load::source_from_text(
+                        &format!("{n}.md"),
+                        &crate::synth::postmortem(n, 3),
+                    )
+                })
+                .collect();
+            let incidents = crate::resolve::resolve(&files, &config).incidents;
+            let archive = Archive::new(incidents, &config);
+            let whole = Export {
+                schema: SCHEMA,
+                generator: format!("hindsight {}", env!("CARGO_PKG_VERSION")),
+                site: SiteExport {
+                    title: "T \"quoted\"",
+                    base_url: "https://example.org/",
+                },
+                count: archive.incidents.len(),
+                incidents: archive.incidents.iter().map(|i| export(i)).collect(),
+            };
+            let expected = serde_json::to_string_pretty(&whole).unwrap() + "\n";
+            assert_eq!(
+                incidents_json(&archive, "T \"quoted\"", "https://example.org/"),
+                expected,
+                "{count} incidents"
+            );
+        }
+    }
 
     #[test]
     fn xml_escaping_drops_forbidden_characters() {

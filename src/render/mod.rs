@@ -82,6 +82,8 @@ pub struct RenderCache {
     /// last build did not use are dropped.
     findings: Mutex<HashMap<u64, Arc<Findings>>>,
     findings_used: Mutex<std::collections::HashSet<u64>>,
+    /// Each incident's item of `incidents.json`, by fingerprint.
+    export_items: Mutex<HashMap<(u64, u64), Arc<str>>>,
     /// The last build's related incidents and recurrences, with their
     /// [`Neighbourhood::key`].
     neighbourhood: Mutex<Option<(u64, Arc<Neighbourhood>)>>,
@@ -600,7 +602,21 @@ impl Renderer {
         let data_files: Vec<(&str, Generate<'_>)> = vec![
             (
                 "incidents.json",
-                Box::new(|| Some(feeds::incidents_json(archive, &self.config.title, base_url))),
+                Box::new(|| {
+                    let Some(cache) = cache else {
+                        return Some(feeds::incidents_json(archive, &self.config.title, base_url));
+                    };
+                    // Watch mode: unchanged incidents' items are kept.
+                    let items = by_fingerprint(archive, &cache.export_items, 0, |i| {
+                        Arc::<str>::from(feeds::incident_fragment(&archive.incidents[i]))
+                    });
+                    Some(feeds::incidents_json_of(
+                        archive.incidents.len(),
+                        &items,
+                        &self.config.title,
+                        base_url,
+                    ))
+                }),
             ),
             (
                 "atom.xml",
