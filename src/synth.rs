@@ -245,6 +245,21 @@ fn paragraph(rng: &mut Rng, sentences: u64) -> String {
         .join(" ")
 }
 
+/// Postmortems 0 to `count` of an archive generated with `seed`, loaded
+/// (as `NNN.md`) and resolved with `config`: incidents for tests of the
+/// later stages.
+#[cfg(test)]
+pub(crate) fn resolved(
+    count: usize,
+    seed: u64,
+    config: &crate::config::Config,
+) -> Vec<std::sync::Arc<crate::model::Incident>> {
+    let files: Vec<crate::load::SourceFile> = (0..count)
+        .map(|n| crate::load::source_from_text(&format!("{n:03}.md"), &postmortem(n, seed)))
+        .collect();
+    crate::resolve::resolve(&files, config).incidents
+}
+
 /// The text of postmortem number `n` of an archive generated with `seed`.
 pub fn postmortem(n: usize, seed: u64) -> String {
     let mut rng = Rng::new(seed ^ (n as u64).wrapping_mul(0x2545_F491_4F6C_DD1D));

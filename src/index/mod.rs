@@ -827,15 +827,7 @@ mod cache_tests {
     /// Synthetic postmortems, resolved.
     fn incidents(count: usize) -> (Vec<Arc<Incident>>, Config) {
         let config = Config::default();
-        let files: Vec<crate::load::SourceFile> = (0..count)
-            .map(|n| {
-                crate::load::source_from_text(
-                    &format!("{n:03}.md"),
-                    &crate::synth::postmortem(n, 7),
-                )
-            })
-            .collect();
-        (crate::resolve::resolve(&files, &config).incidents, config)
+        (crate::synth::resolved(count, 7, &config), config)
     }
 
     #[test]

@@ -376,16 +376,7 @@ mod tests {
     fn the_export_made_from_items_equals_pretty_printing_it_whole() {
         let config = crate::config::Config::default();
         for count in [0, 1, 7] {
-            let files: Vec<crate::load::SourceFile> = (0..count)
-                .map(|n| {
-                    crate::load::source_from_text(
-                        &format!("{n}.md"),
-                        &crate::synth::postmortem(n, 3),
-                    )
-                })
-                .collect();
-            let incidents = crate::resolve::resolve(&files, &config).incidents;
-            let archive = Archive::new(incidents, &config);
+            let archive = Archive::new(crate::synth::resolved(count, 3, &config), &config);
             let whole = Export {
                 schema: SCHEMA,
                 generator: format!("hindsight {}", env!("CARGO_PKG_VERSION")),
