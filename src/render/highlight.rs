@@ -1,13 +1,20 @@
 //! Syntax highlighting of fenced code blocks, as CSS classes (`hl-*`); the
 //! colours live in the theme's `syntax.css`.
 //!
-//! One [`Highlighter`] (and so one syntax set) serves the whole build, from
-//! every thread. Grammars: syntect's defaults plus two-face's extras (TOML,
-//! Dockerfile, HCL/Terraform, nginx, logs, TypeScript...).
+//! Two engines behind one [`Highlighter`]: tree-sitter grammars for the
+//! languages postmortems quote most (Bash, Go, JavaScript, JSON, Python,
+//! Rust, SQL, TOML, TypeScript, YAML), which parse a block 4 to 20 times
+//! faster than syntect's regexes (docs/PERFORMANCE.md), and syntect with
+//! two-face's extra grammars for everything else (Dockerfile, HCL/Terraform,
+//! nginx, logs, Ruby, Java...). Both emit the same scope-style classes, so
+//! one stylesheet colours either.
+
+use std::sync::OnceLock;
 
 use syntect::html::{ClassStyle, ClassedHTMLGenerator};
 use syntect::parsing::{SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
+use tree_sitter_highlight::{HighlightConfiguration, HtmlRenderer};
 
 /// The CSS class prefix of highlighted tokens.
 pub const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
@@ -66,6 +73,202 @@ thread_local! {
     static SYNTAXES: SyntaxSet = two_face::syntax::extra_newlines();
 }
 
+/// Capture names of the tree-sitter highlight queries, each with the
+/// syntect-style classes it is shown with (so `syntax.css`, generated from
+/// syntect themes, colours both engines). A capture such as
+/// `function.method` takes the longest listed name it starts with;
+/// captures not listed (plain `variable`, `embedded`) stay unstyled.
+const CAPTURES: &[(&str, &str)] = &[
+    ("attribute", "hl-entity hl-other hl-attribute-name"),
+    ("boolean", "hl-constant hl-language"),
+    ("comment", "hl-comment"),
+    ("conditional", "hl-keyword hl-control"),
+    ("constant", "hl-constant hl-other"),
+    ("constant.builtin", "hl-constant hl-language"),
+    ("constructor", "hl-entity hl-name hl-class"),
+    ("escape", "hl-constant hl-character hl-escape"),
+    ("field", "hl-variable hl-other hl-member"),
+    ("float", "hl-constant hl-numeric"),
+    ("function", "hl-entity hl-name hl-function"),
+    ("function.builtin", "hl-support hl-function"),
+    ("keyword", "hl-keyword"),
+    ("label", "hl-entity hl-name hl-label"),
+    ("module", "hl-entity hl-name hl-namespace"),
+    ("number", "hl-constant hl-numeric"),
+    ("operator", "hl-keyword hl-operator"),
+    ("parameter", "hl-variable hl-parameter"),
+    ("property", "hl-variable hl-other hl-member"),
+    ("punctuation", "hl-punctuation"),
+    ("storageclass", "hl-storage hl-modifier"),
+    ("string", "hl-string"),
+    ("string.special", "hl-string hl-regexp"),
+    ("string.special.key", "hl-entity hl-name hl-tag"),
+    ("tag", "hl-entity hl-name hl-tag"),
+    ("type", "hl-entity hl-name hl-type"),
+    ("type.builtin", "hl-storage hl-type"),
+    ("type.qualifier", "hl-storage hl-modifier"),
+    ("variable.builtin", "hl-variable hl-language"),
+    ("variable.parameter", "hl-variable hl-parameter"),
+];
+
+/// The languages highlighted by tree-sitter, by syntect token (after
+/// [`ALIASES`]).
+const TREE_LANGUAGES: &[&str] = &[
+    "bash",
+    "go",
+    "javascript",
+    "json",
+    "python",
+    "rust",
+    "sql",
+    "toml",
+    "typescript",
+    "typescriptreact",
+    "yaml",
+];
+
+/// The tree-sitter grammar and queries of one of [`TREE_LANGUAGES`]
+/// (TypeScript's queries extend JavaScript's).
+fn tree_grammar(token: &str) -> Option<HighlightConfiguration> {
+    let ts_highlights = || {
+        format!(
+            "{}\n{}",
+            tree_sitter_typescript::HIGHLIGHTS_QUERY,
+            tree_sitter_javascript::HIGHLIGHT_QUERY
+        )
+    };
+    let (language, highlights, locals): (tree_sitter::Language, String, &str) = match token {
+        "bash" => (
+            tree_sitter_bash::LANGUAGE.into(),
+            tree_sitter_bash::HIGHLIGHT_QUERY.into(),
+            "",
+        ),
+        "go" => (
+            tree_sitter_go::LANGUAGE.into(),
+            tree_sitter_go::HIGHLIGHTS_QUERY.into(),
+            "",
+        ),
+        "javascript" => (
+            tree_sitter_javascript::LANGUAGE.into(),
+            format!(
+                "{}\n{}",
+                tree_sitter_javascript::JSX_HIGHLIGHT_QUERY,
+                tree_sitter_javascript::HIGHLIGHT_QUERY
+            ),
+            tree_sitter_javascript::LOCALS_QUERY,
+        ),
+        "json" => (
+            tree_sitter_json::LANGUAGE.into(),
+            tree_sitter_json::HIGHLIGHTS_QUERY.into(),
+            "",
+        ),
+        "python" => (
+            tree_sitter_python::LANGUAGE.into(),
+            tree_sitter_python::HIGHLIGHTS_QUERY.into(),
+            "",
+        ),
+        "rust" => (
+            tree_sitter_rust::LANGUAGE.into(),
+            tree_sitter_rust::HIGHLIGHTS_QUERY.into(),
+            "",
+        ),
+        "sql" => (
+            tree_sitter_sequel::LANGUAGE.into(),
+            tree_sitter_sequel::HIGHLIGHTS_QUERY.into(),
+            "",
+        ),
+        // The shipped query captures a whole `pair` as its key and every
+        // key as a type: keys of pairs and of table headers are meant.
+        "toml" => (
+            tree_sitter_toml_ng::LANGUAGE.into(),
+            tree_sitter_toml_ng::HIGHLIGHTS_QUERY
+                .replace(
+                    "(bare_key) @type\n",
+                    "(table (bare_key) @type)\n(table_array_element (bare_key) @type)\n",
+                )
+                .replace(
+                    "(pair\n  (bare_key)) @property",
+                    "(pair\n  (bare_key) @property)",
+                ),
+            "",
+        ),
+        "typescript" => (
+            tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+            ts_highlights(),
+            tree_sitter_typescript::LOCALS_QUERY,
+        ),
+        "typescriptreact" => (
+            tree_sitter_typescript::LANGUAGE_TSX.into(),
+            ts_highlights(),
+            tree_sitter_typescript::LOCALS_QUERY,
+        ),
+        "yaml" => (
+            tree_sitter_yaml::LANGUAGE.into(),
+            tree_sitter_yaml::HIGHLIGHTS_QUERY.into(),
+            "",
+        ),
+        _ => return None,
+    };
+    // Neovim's spell-check captures would hide the highlight they follow
+    // (tree-sitter-highlight shows a node's last capture).
+    let highlights = highlights.replace(" @nospell", "").replace(" @spell", "");
+    let mut config = HighlightConfiguration::new(language, token, &highlights, "", locals).ok()?;
+    let names: Vec<&str> = CAPTURES.iter().map(|(name, _)| *name).collect();
+    config.configure(&names);
+    Some(config)
+}
+
+/// The tree-sitter grammars, each compiled on first use (a few
+/// milliseconds) and then shared read-only by every thread and build.
+static TREE_GRAMMARS: [OnceLock<Option<HighlightConfiguration>>; TREE_LANGUAGES.len()] =
+    [const { OnceLock::new() }; TREE_LANGUAGES.len()];
+
+/// The compiled tree-sitter grammar for a syntect token, if tree-sitter
+/// highlights that language and its queries compile.
+fn tree_config(token: &str) -> Option<&'static HighlightConfiguration> {
+    let index = TREE_LANGUAGES.iter().position(|t| *t == token)?;
+    TREE_GRAMMARS[index]
+        .get_or_init(|| tree_grammar(token))
+        .as_ref()
+}
+
+/// Highlights `code` with a tree-sitter grammar: the `<span>`s and escaped
+/// text inside `<code>`, or `None` if the highlighter fails (the caller
+/// shows the block plain).
+fn tree_highlight(config: &HighlightConfiguration, code: &str) -> Option<String> {
+    let mut highlighter = tree_sitter_highlight::Highlighter::new();
+    let events = highlighter
+        .highlight(config, code.as_bytes(), None, None, |_| None)
+        .ok()?;
+    let mut renderer = HtmlRenderer::new();
+    renderer
+        .render(events, code.as_bytes(), &|highlight, out: &mut Vec<u8>| {
+            out.extend_from_slice(b"class=\"");
+            out.extend_from_slice(CAPTURES[highlight.0].1.as_bytes());
+            out.push(b'"');
+        })
+        .ok()?;
+    let mut html = String::from_utf8(renderer.html).ok()?;
+    if !code.ends_with('\n') && html.ends_with('\n') {
+        html.pop();
+    }
+    Some(html)
+}
+
+/// Whether events hold a highlight at all (used by tests).
+#[cfg(test)]
+fn highlights_any(config: &HighlightConfiguration, code: &str) -> bool {
+    let mut highlighter = tree_sitter_highlight::Highlighter::new();
+    highlighter
+        .highlight(config, code.as_bytes(), None, None, |_| None)
+        .map(|events| {
+            events
+                .flatten()
+                .any(|e| matches!(e, tree_sitter_highlight::HighlightEvent::HighlightStart(_)))
+        })
+        .unwrap_or(false)
+}
+
 /// Highlights code blocks; cheap to share by reference across threads.
 #[derive(Debug)]
 pub struct Highlighter {
@@ -79,23 +282,34 @@ impl Highlighter {
         Highlighter { max_bytes }
     }
 
-    fn syntax<'s>(syntaxes: &'s SyntaxSet, language: &str) -> Option<&'s SyntaxReference> {
+    /// The syntect token of a fence language (lower-cased, aliases
+    /// resolved), or `None` for the plain-text names.
+    fn token(language: &str) -> Option<String> {
         let lower = language.to_ascii_lowercase();
         if PLAIN.contains(&lower.as_str()) {
             return None;
         }
-        let token = ALIASES
-            .iter()
-            .find(|(alias, _)| *alias == lower)
-            .map_or(lower.as_str(), |(_, to)| to);
+        Some(
+            ALIASES
+                .iter()
+                .find(|(alias, _)| *alias == lower)
+                .map_or(lower, |(_, to)| (*to).to_string()),
+        )
+    }
+
+    fn syntax<'s>(syntaxes: &'s SyntaxSet, language: &str) -> Option<&'s SyntaxReference> {
+        let token = Self::token(language)?;
         syntaxes
-            .find_syntax_by_token(token)
+            .find_syntax_by_token(&token)
             .or_else(|| syntaxes.find_syntax_by_name(language))
             .filter(|s| s.name != "Plain Text")
     }
 
     /// Whether a fence language gets highlighted.
     pub fn knows(&self, language: &str) -> bool {
+        if Self::token(language).is_some_and(|token| tree_config(&token).is_some()) {
+            return true;
+        }
         SYNTAXES.with(|syntaxes| Self::syntax(syntaxes, language).is_some())
     }
 
@@ -118,20 +332,33 @@ impl Highlighter {
         if code.len() > self.max_bytes {
             return plain();
         }
+        let highlighted = |inner: &str| {
+            format!(
+                "<pre class=\"code highlighted\" data-lang=\"{lang_attr}\"><code class=\"language-{lang_attr}\">{inner}</code></pre>\n"
+            )
+        };
+        let token = Self::token(language);
+        if token.as_deref() == Some("log") {
+            return highlighted(&log_html(code));
+        }
+        if let Some(config) = token.and_then(|token| tree_config(&token)) {
+            return tree_highlight(config, code).map_or_else(plain, |inner| highlighted(&inner));
+        }
         SYNTAXES.with(|syntaxes| {
             let Some(syntax) = Self::syntax(syntaxes, language) else {
                 return plain();
             };
-            let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, syntaxes, CLASS_STYLE);
+            let mut generator =
+                ClassedHTMLGenerator::new_with_class_style(syntax, syntaxes, CLASS_STYLE);
             for line in LinesWithEndings::from(code) {
-                if generator.parse_html_for_line_which_includes_newline(line).is_err() {
+                if generator
+                    .parse_html_for_line_which_includes_newline(line)
+                    .is_err()
+                {
                     return plain();
                 }
             }
-            format!(
-                "<pre class=\"code highlighted\" data-lang=\"{lang_attr}\"><code class=\"language-{lang_attr}\">{}</code></pre>\n",
-                generator.finalize()
-            )
+            highlighted(&generator.finalize())
         })
     }
 }
@@ -160,6 +387,116 @@ pub fn theme_css() -> String {
         css("InspiredGitHub"),
         dark
     )
+}
+
+/// Log levels by the class they are shown with (the classes of syntect's
+/// log grammar, which this replaced).
+const LOG_LEVELS: &[(&str, &str)] = &[
+    ("ALERT", "hl-markup hl-error"),
+    ("CRIT", "hl-markup hl-error"),
+    ("CRITICAL", "hl-markup hl-error"),
+    ("EMERG", "hl-markup hl-error"),
+    ("ERR", "hl-markup hl-error"),
+    ("ERROR", "hl-markup hl-error"),
+    ("FATAL", "hl-markup hl-error"),
+    ("PANIC", "hl-markup hl-error"),
+    ("WARN", "hl-markup hl-warning"),
+    ("WARNING", "hl-markup hl-warning"),
+    ("INFO", "hl-markup hl-info"),
+    ("NOTICE", "hl-markup hl-info"),
+    ("DEBUG", "hl-markup hl-debug"),
+    ("TRACE", "hl-markup hl-debug"),
+];
+
+/// Highlights a log excerpt in one pass over its words: timestamps and
+/// numbers, level words (`ERROR`, `[warn]`, `level=info`) and quoted
+/// strings. syntect's log grammar cost about 2 ms per 30-line block (as
+/// much as a Rust block) for a result that split timestamps apart; this
+/// costs microseconds (issue: "cheap for plain text and logs").
+fn log_html(code: &str) -> String {
+    let mut out = String::with_capacity(code.len() * 2);
+    let span = |out: &mut String, class: &str, text: &str| {
+        out.push_str("<span class=\"");
+        out.push_str(class);
+        out.push_str("\">");
+        out.push_str(&escape_html(text));
+        out.push_str("</span>");
+    };
+    let mut rest = code;
+    while !rest.is_empty() {
+        let space = rest.len() - rest.trim_start().len();
+        out.push_str(&rest[..space]);
+        rest = &rest[space..];
+        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let (word, after) = rest.split_at(end);
+        rest = after;
+        if word.is_empty() {
+            continue;
+        }
+        // Words such as `[ERROR]`, `level=warn`, `(INFO):` keep their
+        // punctuation outside the highlight.
+        let core_start = word
+            .rfind('=')
+            .map_or(0, |i| i + 1)
+            .max(word.len() - word.trim_start_matches(['[', '(', '<', '"']).len());
+        let core = word[core_start..].trim_end_matches([']', ')', '>', ':', ',', '"', ';']);
+        let core_end = core_start + core.len();
+        let framed = core_start > 0 || core_end < word.len();
+        let level = LOG_LEVELS
+            .iter()
+            .find(|(name, _)| *name == core || (framed && name.eq_ignore_ascii_case(core)));
+        let timestamp = core.starts_with(|c: char| c.is_ascii_digit())
+            && core.contains(['-', ':', '/'])
+            && core
+                .chars()
+                .all(|c| c.is_ascii_digit() || "-:./TZ+,".contains(c));
+        if let Some((_, class)) = level {
+            out.push_str(&escape_html(&word[..core_start]));
+            span(&mut out, class, core);
+            out.push_str(&escape_html(&word[core_end..]));
+        } else if timestamp {
+            span(&mut out, "hl-constant hl-numeric hl-timestamp", word);
+        } else if word.len() > 1 && word.starts_with('"') && word.ends_with('"') {
+            span(&mut out, "hl-string", word);
+        } else {
+            log_numbers(&mut out, word);
+        }
+    }
+    out
+}
+
+/// Writes a log word with its free-standing numbers (`97%`, `search-4`,
+/// `14:`, not the digits of `v2` or `0x1f`) highlighted.
+fn log_numbers(out: &mut String, word: &str) {
+    let bytes = word.as_bytes();
+    let mut written = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_digit()
+            || (i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_'))
+        {
+            i += 1;
+            continue;
+        }
+        let mut end = i;
+        while end < bytes.len()
+            && (bytes[end].is_ascii_digit()
+                || (bytes[end] == b'.' && end + 1 < bytes.len() && bytes[end + 1].is_ascii_digit()))
+        {
+            end += 1;
+        }
+        if end < bytes.len() && (bytes[end].is_ascii_alphabetic() || bytes[end] == b'_') {
+            i = end;
+            continue;
+        }
+        out.push_str(&escape_html(&word[written..i]));
+        out.push_str("<span class=\"hl-constant hl-numeric\">");
+        out.push_str(&word[i..end]);
+        out.push_str("</span>");
+        written = end;
+        i = end;
+    }
+    out.push_str(&escape_html(&word[written..]));
 }
 
 /// Escapes text for HTML element content.
@@ -215,6 +552,100 @@ mod tests {
         for lang in ["text", "", "plain", "klingon"] {
             assert!(!h.knows(lang), "{lang} should stay plain");
         }
+    }
+
+    #[test]
+    fn every_tree_sitter_grammar_compiles_and_highlights() {
+        let samples = [
+            ("bash", "kubectl scale deploy/api --replicas=3 # undo\n"),
+            ("go", "func main() { x := 1 }\n"),
+            ("javascript", "const a = await f(1); // x\n"),
+            ("json", "{\"a\": 1}\n"),
+            ("python", "def f(x):\n    return 1  # x\n"),
+            ("rust", "fn main() { let a = 1; }\n"),
+            ("sql", "UPDATE orders SET state = 1 WHERE id > 2;\n"),
+            ("toml", "[pool]\nsize = 3\n"),
+            ("typescript", "const a: number = await f(1);\n"),
+            ("typescriptreact", "const a = <b>{1}</b>;\n"),
+            ("yaml", "pool:\n  size: 3\n"),
+        ];
+        assert_eq!(samples.len(), TREE_LANGUAGES.len());
+        for (token, code) in samples {
+            let config = tree_config(token).unwrap_or_else(|| panic!("{token}: queries"));
+            assert!(highlights_any(config, code), "{token}: no highlight");
+        }
+    }
+
+    #[test]
+    fn tree_sitter_output_keeps_the_text_and_escapes_it() {
+        let h = Highlighter::new(64 * 1024);
+        let code = "let s = \"<script>\" && 'a'; // é\nlet t = 2;\n";
+        let html = h.to_html("rust", code);
+        assert!(html.contains("class=\"hl-keyword\""), "{html}");
+        assert!(html.contains("class=\"hl-comment\""), "{html}");
+        assert!(!html.contains("<script>"), "{html}");
+        let inner = html
+            .split_once("<code")
+            .unwrap()
+            .1
+            .split_once('>')
+            .unwrap()
+            .1;
+        let inner = inner.strip_suffix("</code></pre>\n").unwrap();
+        assert_eq!(visible_text(inner), code, "{html}");
+    }
+
+    /// The text a browser shows for `html` (tags dropped, entities decoded).
+    fn visible_text(html: &str) -> String {
+        html.split('<')
+            .enumerate()
+            .map(|(i, part)| match part.split_once('>') {
+                Some((_, text)) if i > 0 => text,
+                _ => part,
+            })
+            .collect::<String>()
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&amp;", "&")
+    }
+
+    #[test]
+    fn log_lines_show_timestamps_levels_and_numbers() {
+        let code = "2023-08-09T02:20:03Z ERROR shard 14: disk 97% on search-4 <b>\n[warn] level=info v2 \"a b\"\n";
+        let html = log_html(code);
+        assert_eq!(
+            html,
+            "<span class=\"hl-constant hl-numeric hl-timestamp\">2023-08-09T02:20:03Z</span> \
+             <span class=\"hl-markup hl-error\">ERROR</span> shard \
+             <span class=\"hl-constant hl-numeric\">14</span>: disk \
+             <span class=\"hl-constant hl-numeric\">97</span>% on search-\
+             <span class=\"hl-constant hl-numeric\">4</span> &lt;b&gt;\n\
+             [<span class=\"hl-markup hl-warning\">warn</span>] \
+             level=<span class=\"hl-markup hl-info\">info</span> v2 &quot;a b&quot;\n"
+        );
+        assert_eq!(visible_text(&html), code);
+        let odd = "é=[ERROR] 1.2.3 x=\"\" 0x1f [] = 5é\n\t\u{3000}tab";
+        assert_eq!(visible_text(&log_html(odd)), odd);
+        assert!(
+            Highlighter::new(1024)
+                .to_html("logs", code)
+                .contains("hl-timestamp")
+        );
+    }
+
+    #[test]
+    fn toml_keys_are_highlighted_alone() {
+        let html = Highlighter::new(1024).to_html("toml", "[pool]\nsize = 3\n");
+        assert!(
+            html.contains("<span class=\"hl-entity hl-name hl-type\">pool</span>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<span class=\"hl-variable hl-other hl-member\">size</span> "),
+            "{html}"
+        );
     }
 
     #[test]
