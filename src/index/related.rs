@@ -36,144 +36,226 @@ fn join(parts: &[String]) -> String {
     }
 }
 
-/// The incidents related to incident `index`: its explicit `related`
-/// entries first (in the order written), then up to [`SIMILAR`] similar
-/// ones ranked by shared category (3 points), services (2 each), tags (1
-/// each) and trigger (1), then by nearness in time. Never itself;
-/// deterministic.
-pub fn related(archive: &Archive, index: usize) -> Vec<Related> {
-    let incident = &archive.incidents[index];
-    let mut result = Vec::new();
-    let mut listed: Vec<usize> = vec![index];
-    for entry in &incident.related {
-        match archive.by_id.get(entry) {
-            Some(&other) if other != index => {
-                if !listed.contains(&other) {
-                    listed.push(other);
-                    result.push(Related {
-                        index: Some(other),
-                        url: None,
-                        reason: "listed as related".to_string(),
-                    });
+/// What finding similar incidents reads of an archive, prepared once for
+/// all of them (linear in the number of term memberships): service and
+/// tag slugs as small integers, and each incident's position in every
+/// category, service and tag term, so that scoring compares integers and
+/// gathering candidates looks at the incident's own terms only.
+#[derive(Debug)]
+pub struct Similarity<'a> {
+    archive: &'a Archive,
+    /// Each incident's service slugs, interned (same order, duplicates kept).
+    service_ids: Vec<Vec<u32>>,
+    /// Each incident's tag slugs, interned.
+    tag_ids: Vec<Vec<u32>>,
+    /// The incident lists of the category, service and tag terms
+    /// (without the "uncategorised" term).
+    terms: Vec<&'a [usize]>,
+    /// Each incident's places: (index into `terms`, position in that list).
+    places: Vec<Vec<(u32, u32)>>,
+}
+
+impl<'a> Similarity<'a> {
+    /// Prepares `archive` for [`Similarity::related`].
+    pub fn new(archive: &'a Archive) -> Self {
+        fn intern<'s>(slugs: &'s [Vec<String>]) -> Vec<Vec<u32>> {
+            let mut ids: HashMap<&'s str, u32> = HashMap::new();
+            slugs
+                .iter()
+                .map(|list| {
+                    list.iter()
+                        .map(|slug| {
+                            let next = ids.len() as u32;
+                            *ids.entry(slug.as_str()).or_insert(next)
+                        })
+                        .collect()
+                })
+                .collect()
+        }
+        let mut terms = Vec::new();
+        let mut places: Vec<Vec<(u32, u32)>> = vec![Vec::new(); archive.incidents.len()];
+        for kind in [
+            TaxonomyKind::Categories,
+            TaxonomyKind::Services,
+            TaxonomyKind::Tags,
+        ] {
+            for term in &archive.taxonomy(kind).terms {
+                if term.slug == "uncategorised" {
+                    continue;
+                }
+                let id = terms.len() as u32;
+                terms.push(term.incidents.as_slice());
+                for (position, &incident) in term.incidents.iter().enumerate() {
+                    if let Some(list) = places.get_mut(incident)
+                        && list.last().is_none_or(|(last, _)| *last != id)
+                    {
+                        list.push((id, position as u32));
+                    }
                 }
             }
-            Some(_) => {}
-            // An id that is not published (a draft, or withheld by a
-            // profile) is left out rather than shown as text.
-            None if !entry.contains("://") => {}
-            None => result.push(Related {
-                index: None,
-                url: Some(entry.clone()),
-                reason: "listed as related".to_string(),
-            }),
+        }
+        Similarity {
+            archive,
+            service_ids: intern(&archive.service_slugs),
+            tag_ids: intern(&archive.tag_slugs),
+            terms,
+            places,
         }
     }
 
-    // Candidates: the nearest incidents in time within each shared term.
-    let mut candidates: HashMap<usize, ()> = HashMap::new();
-    for kind in [
-        TaxonomyKind::Categories,
-        TaxonomyKind::Services,
-        TaxonomyKind::Tags,
-    ] {
-        for term in &archive.taxonomy(kind).terms {
-            if term.slug == "uncategorised" {
-                continue;
+    /// The incidents related to incident `index`: its explicit `related`
+    /// entries first (in the order written), then up to [`SIMILAR`] similar
+    /// ones ranked by shared category (3 points), services (2 each), tags
+    /// (1 each) and trigger (1), then by nearness in time, then by id.
+    /// Candidates are the [`NEIGHBOURS_PER_TERM`] incidents nearest in
+    /// archive order within each category, service and tag term it is in.
+    /// Never itself; deterministic.
+    pub fn related(&self, index: usize) -> Vec<Related> {
+        let archive = self.archive;
+        let incident = &archive.incidents[index];
+        let mut result = Vec::new();
+        let mut listed: Vec<usize> = vec![index];
+        for entry in &incident.related {
+            match archive.by_id.get(entry) {
+                Some(&other) if other != index => {
+                    if !listed.contains(&other) {
+                        listed.push(other);
+                        result.push(Related {
+                            index: Some(other),
+                            url: None,
+                            reason: "listed as related".to_string(),
+                        });
+                    }
+                }
+                Some(_) => {}
+                // An id that is not published (a draft, or withheld by a
+                // profile) is left out rather than shown as text.
+                None if !entry.contains("://") => {}
+                None => result.push(Related {
+                    index: None,
+                    url: Some(entry.clone()),
+                    reason: "listed as related".to_string(),
+                }),
             }
-            let Ok(position) = term.incidents.binary_search(&index) else {
-                continue;
-            };
+        }
+
+        // Candidates: the nearest incidents in time within each shared term.
+        let mut candidates: Vec<usize> = Vec::new();
+        for &(term, position) in &self.places[index] {
+            let list = self.terms[term as usize];
+            let position = position as usize;
             let from = position.saturating_sub(NEIGHBOURS_PER_TERM / 2);
-            let to = (position + NEIGHBOURS_PER_TERM / 2 + 1).min(term.incidents.len());
-            for &other in &term.incidents[from..to] {
-                candidates.insert(other, ());
+            let to = (position + NEIGHBOURS_PER_TERM / 2 + 1).min(list.len());
+            candidates.extend_from_slice(&list[from..to]);
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        let (my_services, my_tags) = (&self.service_ids[index], &self.tag_ids[index]);
+        let shared = |mine: &[u32], theirs: &[u32]| {
+            theirs.iter().filter(|id| mine.contains(id)).count() as i64
+        };
+        let same_category = |other: &crate::model::Incident| {
+            incident.category.is_some() && incident.category == other.category
+        };
+        let same_trigger = |other: &crate::model::Incident| {
+            incident.trigger.is_some() && incident.trigger == other.trigger
+        };
+        // Score every candidate first; reasons are written for the kept ones.
+        let mut scored: Vec<(i64, i64, &str, usize)> = Vec::new();
+        for other in candidates {
+            if listed.contains(&other) {
+                continue;
             }
+            let candidate = &archive.incidents[other];
+            let score = 3 * i64::from(same_category(candidate))
+                + 2 * shared(my_services, &self.service_ids[other])
+                + shared(my_tags, &self.tag_ids[other])
+                + i64::from(same_trigger(candidate));
+            if score == 0 {
+                continue;
+            }
+            let distance = match (archive.day_numbers[index], archive.day_numbers[other]) {
+                (Some(a), Some(b)) => i64::from((a - b).abs()),
+                _ => i64::MAX / 4,
+            };
+            scored.push((score, distance, candidate.id.as_str(), other));
         }
-    }
-    let (my_services, my_tags) = (&archive.service_slugs[index], &archive.tag_slugs[index]);
-    let shared = |mine: &[String], theirs: &[String]| {
-        theirs.iter().filter(|slug| mine.contains(slug)).count() as i64
-    };
-    let same_category = |other: &crate::model::Incident| {
-        incident.category.is_some() && incident.category == other.category
-    };
-    let same_trigger = |other: &crate::model::Incident| {
-        incident.trigger.is_some() && incident.trigger == other.trigger
-    };
-    // Score every candidate first; reasons are written for the kept ones.
-    let mut scored: Vec<(i64, i64, &str, usize)> = Vec::new();
-    for &other in candidates.keys() {
-        if listed.contains(&other) {
-            continue;
-        }
-        let candidate = &archive.incidents[other];
-        let score = 3 * i64::from(same_category(candidate))
-            + 2 * shared(my_services, &archive.service_slugs[other])
-            + shared(my_tags, &archive.tag_slugs[other])
-            + i64::from(same_trigger(candidate));
-        if score == 0 {
-            continue;
-        }
-        let distance = match (archive.day_numbers[index], archive.day_numbers[other]) {
-            (Some(a), Some(b)) => i64::from((a - b).abs()),
-            _ => i64::MAX / 4,
+        let order = |a: &(i64, i64, &str, usize), b: &(i64, i64, &str, usize)| {
+            b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(b.2))
         };
-        scored.push((score, distance, candidate.id.as_str(), other));
+        if scored.len() > SIMILAR {
+            scored.select_nth_unstable_by(SIMILAR, order);
+            scored.truncate(SIMILAR);
+        }
+        scored.sort_unstable_by(order);
+        self.reasons(index, &scored, &mut result);
+        result
     }
-    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(b.2)));
-    for (_, _, _, other) in scored.into_iter().take(SIMILAR) {
-        let candidate = &archive.incidents[other];
-        let names = |names: &[String], slugs: &[String], mine: &[String]| -> Vec<String> {
-            names
-                .iter()
-                .zip(slugs)
-                .filter(|(_, slug)| mine.contains(slug))
-                .map(|(name, _)| name.clone())
-                .collect()
+
+    /// Appends the kept similar incidents to `result`, each with its reason.
+    fn reasons(&self, index: usize, scored: &[(i64, i64, &str, usize)], result: &mut Vec<Related>) {
+        let archive = self.archive;
+        let incident = &archive.incidents[index];
+        let (my_services, my_tags) = (&archive.service_slugs[index], &archive.tag_slugs[index]);
+        let same_category = |other: &crate::model::Incident| {
+            incident.category.is_some() && incident.category == other.category
         };
-        let services = names(
-            &candidate.services,
-            &archive.service_slugs[other],
-            my_services,
-        );
-        let tags = names(&candidate.tags, &archive.tag_slugs[other], my_tags);
-        let mut parts = Vec::new();
-        if same_category(candidate) {
-            parts.push("same category".to_string());
+        let same_trigger = |other: &crate::model::Incident| {
+            incident.trigger.is_some() && incident.trigger == other.trigger
+        };
+        for &(_, _, _, other) in scored {
+            let candidate = &archive.incidents[other];
+            let names = |names: &[String], slugs: &[String], mine: &[String]| -> Vec<String> {
+                names
+                    .iter()
+                    .zip(slugs)
+                    .filter(|(_, slug)| mine.contains(slug))
+                    .map(|(name, _)| name.clone())
+                    .collect()
+            };
+            let services = names(
+                &candidate.services,
+                &archive.service_slugs[other],
+                my_services,
+            );
+            let tags = names(&candidate.tags, &archive.tag_slugs[other], my_tags);
+            let mut parts = Vec::new();
+            if same_category(candidate) {
+                parts.push("same category".to_string());
+            }
+            if !services.is_empty() {
+                parts.push(format!(
+                    "{}: {}",
+                    if services.len() == 1 {
+                        "service"
+                    } else {
+                        "services"
+                    },
+                    services.join(", ")
+                ));
+            }
+            if !tags.is_empty() {
+                parts.push(format!(
+                    "{}: {}",
+                    if tags.len() == 1 { "tag" } else { "tags" },
+                    tags.join(", ")
+                ));
+            }
+            if same_trigger(candidate) {
+                parts.push("same trigger".to_string());
+            }
+            // "same category and service: payments".
+            let mut reason = join(&parts);
+            if parts.len() >= 2 && parts[0] == "same category" && parts[1].starts_with("service") {
+                reason = format!("same category and {}", join(&parts[1..]));
+            }
+            result.push(Related {
+                index: Some(other),
+                url: None,
+                reason,
+            });
         }
-        if !services.is_empty() {
-            parts.push(format!(
-                "{}: {}",
-                if services.len() == 1 {
-                    "service"
-                } else {
-                    "services"
-                },
-                services.join(", ")
-            ));
-        }
-        if !tags.is_empty() {
-            parts.push(format!(
-                "{}: {}",
-                if tags.len() == 1 { "tag" } else { "tags" },
-                tags.join(", ")
-            ));
-        }
-        if same_trigger(candidate) {
-            parts.push("same trigger".to_string());
-        }
-        // "same category and service: payments".
-        let mut reason = join(&parts);
-        if parts.len() >= 2 && parts[0] == "same category" && parts[1].starts_with("service") {
-            reason = format!("same category and {}", join(&parts[1..]));
-        }
-        result.push(Related {
-            index: Some(other),
-            url: None,
-            reason,
-        });
     }
-    result
 }
 
 /// Earlier incidents with the same category and a shared service within

@@ -512,7 +512,10 @@ impl Renderer {
             unpublished: Arc::new(unpublished.iter().cloned().collect()),
             cache,
             link_context,
-            neighbourhood: cache.map(|cache| cache.neighbourhood(archive)),
+            neighbourhood: Some(match cache {
+                Some(cache) => cache.neighbourhood(archive),
+                None => Arc::new(Neighbourhood::of(archive)),
+            }),
         };
         let pages_started = std::time::Instant::now();
         let jobs = pages::all_pages(archive);
@@ -1094,7 +1097,7 @@ impl Renderer {
         };
         let related = match &shared.neighbourhood {
             Some(n) => n.related[index].clone(),
-            None => crate::index::related::related(archive, index),
+            None => crate::index::related::Similarity::new(archive).related(index),
         };
         let related = related
             .into_iter()
@@ -1666,11 +1669,12 @@ impl Neighbourhood {
 
     fn of(archive: &Archive) -> Neighbourhood {
         let all = 0..archive.incidents.len();
+        let similarity = crate::index::related::Similarity::new(archive);
         Neighbourhood {
             related: all
                 .clone()
                 .into_par_iter()
-                .map(|i| crate::index::related::related(archive, i))
+                .map(|i| similarity.related(i))
                 .collect(),
             recurrences: all
                 .into_par_iter()
