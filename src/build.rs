@@ -235,11 +235,11 @@ fn build_with(
 ) -> Result<BuildReport, BuildFailure> {
     let started = Instant::now();
     // `HINDSIGHT_TIMINGS=1` prints the time of each stage (for profiling).
-    let timings = std::env::var_os("HINDSIGHT_TIMINGS").is_some();
+    let timings = crate::timing::enabled();
     let mut last = Instant::now();
     let mut lap = |stage: &str| {
         if timings {
-            eprintln!("timing: {stage:<10} {:>6} ms", last.elapsed().as_millis());
+            crate::timing::report(0, stage, last);
         }
         last = Instant::now();
     };

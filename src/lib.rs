@@ -32,5 +32,6 @@ pub mod serve;
 pub mod slug;
 pub mod stamp;
 pub mod synth;
+pub mod timing;
 pub mod watch;
 pub mod write;

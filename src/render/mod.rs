@@ -431,13 +431,10 @@ impl Renderer {
         output: &Output,
         cache: Option<&RenderCache>,
     ) -> RenderReport {
-        let timings = std::env::var_os("HINDSIGHT_TIMINGS").is_some();
+        let timings = crate::timing::enabled();
         let lap = |stage: &str, since: std::time::Instant| {
             if timings {
-                eprintln!(
-                    "timing:   {stage:<12} {:>4} ms",
-                    since.elapsed().as_millis()
-                );
+                crate::timing::report(1, stage, since);
             }
         };
         let started = std::time::Instant::now();
@@ -590,12 +587,7 @@ impl Renderer {
             links.extend(page_links);
         }
         report.diagnostics.extend(check_anchors(archive, &links));
-        if timings {
-            eprintln!(
-                "timing:   pages      {:>4} ms",
-                pages_started.elapsed().as_millis()
-            );
-        }
+        lap("pages", pages_started);
         let extras_started = std::time::Instant::now();
         // Machine-readable output: JSON export, feed, sitemap, robots.
         let base_url = self.site.base_url.as_str();
@@ -646,7 +638,6 @@ impl Renderer {
                 Box::new(|| Some(search::facets(archive, shared.summaries).1)),
             ),
         ];
-        let mut extras = Vec::new();
         for (name, generate) in data_files {
             if let (Some(cache), Some(archive_key)) = (cache, archive_key)
                 && cache.same_inputs(name, archive_key)
@@ -655,22 +646,21 @@ impl Renderer {
                 report.files += 1;
                 continue;
             }
+            // Written as soon as made, so that no two large data files
+            // (the export is about 185 MB at 50,000) are held at once.
             if let Some(text) = generate() {
-                extras.push((name.to_string(), text));
+                match output.write(name, text.as_bytes()) {
+                    Ok(()) => report.files += 1,
+                    Err(e) => report.diagnostics.push(write_error(&e)),
+                }
             }
         }
         // The full-text index depends on the bodies too; watch mode
         // rewrites only the shards whose words changed.
         let keep = |name: &str| matches!(output.keep(name), Ok(true));
-        let (shards, kept) = search::shards_cached(archive, cache.map(|c| &c.words), &keep);
-        extras.extend(shards);
+        let (extras, kept) = search::shards_cached(archive, cache.map(|c| &c.words), &keep);
         report.files += kept;
-        if timings {
-            eprintln!(
-                "timing:   search+feeds {:>4} ms",
-                extras_started.elapsed().as_millis()
-            );
-        }
+        lap("search+feeds", extras_started);
         let writes_started = std::time::Instant::now();
         for (name, text) in extras {
             match output.write(&name, text.as_bytes()) {
@@ -790,7 +780,9 @@ impl Renderer {
         }
         let links = PageLinks {
             index,
-            ids: Arc::new(body.headings.iter().map(|(_, id, _)| id.clone()).collect()),
+            ids: Arc::new(HeadingIds::new(
+                body.headings.iter().map(|(_, id, _)| id.as_str()),
+            )),
             anchors: Arc::new(body.anchors.clone()),
         };
         let assets = body.assets.clone();
@@ -1543,10 +1535,31 @@ struct RenderedPage {
     links: Option<PageLinks>,
 }
 
+/// An incident page's heading ids, kept until every page is rendered to
+/// check `#fragments` against: as sorted 64-bit hashes (8 bytes an id, not
+/// a string and a hash-set slot each).
+#[derive(Debug)]
+struct HeadingIds(Box<[u64]>);
+
+impl HeadingIds {
+    fn new<'i>(ids: impl Iterator<Item = &'i str>) -> Self {
+        let mut hashes: Vec<u64> = ids.map(path_key).collect();
+        hashes.sort_unstable();
+        hashes.dedup();
+        HeadingIds(hashes.into_boxed_slice())
+    }
+
+    /// Whether `id` is one of the ids (a false match needs a 64-bit hash
+    /// collision).
+    fn contains(&self, id: &str) -> bool {
+        self.0.binary_search(&path_key(id)).is_ok()
+    }
+}
+
 /// An incident page's heading ids and the `#fragments` it links to.
 struct PageLinks {
     index: usize,
-    ids: Arc<std::collections::HashSet<String>>,
+    ids: Arc<HeadingIds>,
     anchors: Arc<Vec<markdown::AnchorRef>>,
 }
 
@@ -1557,7 +1570,7 @@ struct PageLinks {
 struct Findings {
     problems: Vec<Diagnostic>,
     assets: Vec<PathBuf>,
-    ids: Arc<std::collections::HashSet<String>>,
+    ids: Arc<HeadingIds>,
     anchors: Arc<Vec<markdown::AnchorRef>>,
 }
 
