@@ -236,7 +236,25 @@ fn tree_config(token: &str) -> Option<&'static HighlightConfiguration> {
 /// text inside `<code>`, or `None` if the highlighter fails (the caller
 /// shows the block plain).
 fn tree_highlight(config: &HighlightConfiguration, code: &str) -> Option<String> {
-    let mut highlighter = tree_sitter_highlight::Highlighter::new();
+    TREE_HIGHLIGHTER.with(|kept| match kept.try_borrow_mut() {
+        Ok(mut highlighter) => tree_highlight_with(&mut highlighter, config, code),
+        Err(_) => tree_highlight_with(&mut tree_sitter_highlight::Highlighter::new(), config, code),
+    })
+}
+
+thread_local! {
+    /// Each thread's tree-sitter parser and query cursors, reused from
+    /// block to block (a parser keeps its buffers). Scratch state only:
+    /// nothing of one block's result outlives its call.
+    static TREE_HIGHLIGHTER: std::cell::RefCell<tree_sitter_highlight::Highlighter> =
+        std::cell::RefCell::new(tree_sitter_highlight::Highlighter::new());
+}
+
+fn tree_highlight_with(
+    highlighter: &mut tree_sitter_highlight::Highlighter,
+    config: &HighlightConfiguration,
+    code: &str,
+) -> Option<String> {
     let events = highlighter
         .highlight(config, code.as_bytes(), None, None, |_| None)
         .ok()?;
