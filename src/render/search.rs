@@ -204,9 +204,20 @@ impl WordCache {
 }
 
 /// The distinct words of an incident's title, body, root cause, impact
-/// summary, services, teams and tags. Each text is lower-cased once and
-/// split into borrowed words, so only the distinct ones are allocated.
+/// summary, services, teams and tags, sorted.
 fn incident_words(incident: &crate::model::Incident) -> Vec<String> {
+    let mut words = Vec::new();
+    for_each_word(incident, |word| words.push(word.to_string()));
+    // Sorted: the same text gives the same order in every run.
+    words.sort_unstable();
+    words
+}
+
+/// Calls `each` once with every distinct word of [`incident_words`], in
+/// no particular order. Each text is lower-cased once and split into
+/// borrowed words, so nothing is allocated per word; stop words are
+/// dropped after duplicates (a few hundred checks, not one per word).
+fn for_each_word(incident: &crate::model::Incident, mut each: impl FnMut(&str)) {
     let mut texts: Vec<String> = vec![incident.title.to_lowercase(), incident.body.to_lowercase()];
     texts.extend(incident.root_cause.iter().map(|t| t.to_lowercase()));
     texts.extend(incident.impact.summary.iter().map(|t| t.to_lowercase()));
@@ -218,18 +229,20 @@ fn incident_words(incident: &crate::model::Incident) -> Vec<String> {
             .chain(&incident.tags)
             .map(|t| t.to_lowercase()),
     );
-    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut seen: std::collections::HashSet<&str, foldhash::fast::RandomState> =
+        std::collections::HashSet::default();
     for text in &texts {
         for word in text.split(|c: char| !c.is_alphanumeric()) {
-            if word.chars().nth(1).is_some() && !STOP_WORDS.contains(&word) {
+            if word.chars().nth(1).is_some() {
                 seen.insert(word);
             }
         }
     }
-    let mut words: Vec<String> = seen.into_iter().map(str::to_string).collect();
-    // Sorted: the same text gives the same order in every run.
-    words.sort_unstable();
-    words
+    for word in seen {
+        if !STOP_WORDS.contains(&word) {
+            each(word);
+        }
+    }
 }
 
 /// [`shards`], taking unchanged incidents' words from `cache`. Returns
@@ -350,21 +363,26 @@ fn serialise(postings: &Postings, only: Option<&BTreeSet<String>>) -> Vec<(Strin
 /// merged; only the postings themselves stay in memory.
 fn postings_streamed(archive: &Archive) -> Postings {
     const CHUNK: usize = 256;
-    let merged: HashMap<String, Vec<u32>> = archive
+    type Words = HashMap<String, Vec<u32>, foldhash::fast::RandomState>;
+    let merged: Words = archive
         .incidents
         .par_chunks(CHUNK)
         .enumerate()
         .map(|(chunk, incidents)| {
-            let mut local: HashMap<String, Vec<u32>> = HashMap::new();
+            let mut local = Words::default();
             for (offset, incident) in incidents.iter().enumerate() {
                 let doc = (chunk * CHUNK + offset) as u32;
-                for word in incident_words(incident) {
-                    local.entry(word).or_default().push(doc);
-                }
+                // A word is allocated once per chunk, when first seen.
+                for_each_word(incident, |word| match local.get_mut(word) {
+                    Some(list) => list.push(doc),
+                    None => {
+                        local.insert(word.to_string(), vec![doc]);
+                    }
+                });
             }
             local
         })
-        .reduce(HashMap::new, |mut left, right| {
+        .reduce(Words::default, |mut left, right| {
             for (word, list) in right {
                 left.entry(word).or_default().extend(list);
             }
