@@ -120,7 +120,9 @@ pub fn timeline_entries(body: &str) -> Vec<(String, String, u32)> {
     let heading_like = |l: &&str| {
         let t = l.trim();
         t.len() < 120
-            && t.to_ascii_lowercase().contains("timeline")
+            && t.as_bytes()
+                .windows(8)
+                .any(|w| w.eq_ignore_ascii_case(b"timeline"))
             && (t.starts_with('#')
                 || t.starts_with("**")
                 || t.starts_with("<h")

@@ -284,7 +284,9 @@ impl Doc {
                 continue;
             }
             let atx = trimmed.starts_with('#');
-            let html_heading = trimmed.to_ascii_lowercase().starts_with("<h")
+            let html_heading = trimmed
+                .get(..2)
+                .is_some_and(|start| start.eq_ignore_ascii_case("<h"))
                 && trimmed.chars().nth(2).is_some_and(|c| c.is_ascii_digit());
             let setext = raw_lines.get(index + 1).is_some_and(|next| {
                 next.trim().len() >= 2 && next.trim().chars().all(|c| c == '=' || c == '-')
