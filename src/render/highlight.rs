@@ -137,16 +137,16 @@ fn tree_grammar(token: &str) -> Option<HighlightConfiguration> {
             tree_sitter_javascript::HIGHLIGHT_QUERY
         )
     };
+    // Most grammars: the language and its highlight query, no locals.
+    let plain = |language: tree_sitter::Language, query: &str| (language, query.to_string(), "");
     let (language, highlights, locals): (tree_sitter::Language, String, &str) = match token {
-        "bash" => (
+        "bash" => plain(
             tree_sitter_bash::LANGUAGE.into(),
-            tree_sitter_bash::HIGHLIGHT_QUERY.into(),
-            "",
+            tree_sitter_bash::HIGHLIGHT_QUERY,
         ),
-        "go" => (
+        "go" => plain(
             tree_sitter_go::LANGUAGE.into(),
-            tree_sitter_go::HIGHLIGHTS_QUERY.into(),
-            "",
+            tree_sitter_go::HIGHLIGHTS_QUERY,
         ),
         "javascript" => (
             tree_sitter_javascript::LANGUAGE.into(),
@@ -157,25 +157,21 @@ fn tree_grammar(token: &str) -> Option<HighlightConfiguration> {
             ),
             tree_sitter_javascript::LOCALS_QUERY,
         ),
-        "json" => (
+        "json" => plain(
             tree_sitter_json::LANGUAGE.into(),
-            tree_sitter_json::HIGHLIGHTS_QUERY.into(),
-            "",
+            tree_sitter_json::HIGHLIGHTS_QUERY,
         ),
-        "python" => (
+        "python" => plain(
             tree_sitter_python::LANGUAGE.into(),
-            tree_sitter_python::HIGHLIGHTS_QUERY.into(),
-            "",
+            tree_sitter_python::HIGHLIGHTS_QUERY,
         ),
-        "rust" => (
+        "rust" => plain(
             tree_sitter_rust::LANGUAGE.into(),
-            tree_sitter_rust::HIGHLIGHTS_QUERY.into(),
-            "",
+            tree_sitter_rust::HIGHLIGHTS_QUERY,
         ),
-        "sql" => (
+        "sql" => plain(
             tree_sitter_sequel::LANGUAGE.into(),
-            tree_sitter_sequel::HIGHLIGHTS_QUERY.into(),
-            "",
+            tree_sitter_sequel::HIGHLIGHTS_QUERY,
         ),
         // The shipped query captures a whole `pair` as its key and every
         // key as a type: keys of pairs and of table headers are meant.
@@ -202,10 +198,9 @@ fn tree_grammar(token: &str) -> Option<HighlightConfiguration> {
             ts_highlights(),
             tree_sitter_typescript::LOCALS_QUERY,
         ),
-        "yaml" => (
+        "yaml" => plain(
             tree_sitter_yaml::LANGUAGE.into(),
-            tree_sitter_yaml::HIGHLIGHTS_QUERY.into(),
-            "",
+            tree_sitter_yaml::HIGHLIGHTS_QUERY,
         ),
         _ => return None,
     };
