@@ -3,11 +3,12 @@
 //!
 //! Two engines behind one [`Highlighter`]: tree-sitter grammars for the
 //! languages postmortems quote most (Bash, Go, JavaScript, JSON, Python,
-//! Rust, SQL, TOML, TypeScript, YAML), which parse a block 4 to 20 times
-//! faster than syntect's regexes (docs/PERFORMANCE.md), and syntect with
-//! two-face's extra grammars for everything else (Dockerfile, HCL/Terraform,
-//! nginx, logs, Ruby, Java...). Both emit the same scope-style classes, so
-//! one stylesheet colours either.
+//! Rust, SQL, TOML, TypeScript, YAML), which highlight a block about six
+//! times faster than syntect's regexes on average (1.3 to 20 times by
+//! language, docs/PERFORMANCE.md); a one-pass highlighter for logs; and
+//! syntect with two-face's extra grammars for everything else (Dockerfile,
+//! HCL/Terraform, nginx, Ruby, Java...). All emit the same scope-style
+//! classes, so one stylesheet colours any of them.
 
 use std::sync::OnceLock;
 
