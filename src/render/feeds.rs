@@ -151,14 +151,23 @@ fn export(incident: &Incident) -> IncidentExport<'_> {
 /// once (not once as items and again joined): at 50,000 incidents it is
 /// about 185 MB.
 pub fn incidents_json(archive: &Archive, title: &str, base_url: &str) -> String {
+    incidents_json_in_chunks(archive, title, base_url, 512)
+}
+
+/// [`incidents_json`], making `chunk` items at a time.
+fn incidents_json_in_chunks(
+    archive: &Archive,
+    title: &str,
+    base_url: &str,
+    chunk: usize,
+) -> String {
     use rayon::prelude::*;
-    const CHUNK: usize = 512;
     let count = archive.incidents.len();
     let mut json = match frame(count, count > 0, title, base_url) {
         Ok(open) => open,
         Err(whole) => return whole,
     };
-    for (c, chunk) in archive.incidents.chunks(CHUNK).enumerate() {
+    for (c, chunk) in archive.incidents.chunks(chunk.max(1)).enumerate() {
         let items: Vec<String> = chunk
             .par_iter()
             .map(|incident| incident_fragment(incident))
@@ -428,6 +437,19 @@ mod tests {
                 expected,
                 "{count} incidents"
             );
+            // Items made a few at a time join the same way.
+            for chunk in [1, 3] {
+                assert_eq!(
+                    incidents_json_in_chunks(
+                        &archive,
+                        "T \"quoted\"",
+                        "https://example.org/",
+                        chunk
+                    ),
+                    expected,
+                    "{count} incidents, {chunk} at a time"
+                );
+            }
         }
     }
 
