@@ -295,8 +295,9 @@ impl Doc {
                 .trim_start_matches('#')
                 .trim_start_matches('>')
                 .trim();
-            let item = LIST_MARK.is_match(without_hashes);
-            let without_mark = LIST_MARK.replace(without_hashes, "");
+            let mark = LIST_MARK.find(without_hashes);
+            let item = mark.is_some();
+            let without_mark = mark.map_or(without_hashes, |m| &without_hashes[m.end()..]);
             let bold_only = {
                 let t = without_mark.trim();
                 (t.starts_with("**")
@@ -305,7 +306,7 @@ impl Doc {
                     && !t[2..t.len() - 2].contains("**"))
                     || (t.starts_with("__") && t.ends_with("__") && t.len() > 4)
             };
-            let text = plain(&without_mark);
+            let text = plain(without_mark);
             if text.is_empty() {
                 continue;
             }
