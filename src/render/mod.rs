@@ -509,10 +509,10 @@ impl Renderer {
             unpublished: Arc::new(unpublished.iter().cloned().collect()),
             cache,
             link_context,
-            neighbourhood: Some(match cache {
+            neighbourhood: match cache {
                 Some(cache) => cache.neighbourhood(archive),
                 None => Arc::new(Neighbourhood::of(archive)),
-            }),
+            },
         };
         let pages_started = std::time::Instant::now();
         let jobs = pages::all_pages(archive);
@@ -1091,11 +1091,8 @@ impl Renderer {
                 .get(i)
                 .map(|s| (s.title.as_str(), s.url.as_str()))
         };
-        let related = match &shared.neighbourhood {
-            Some(n) => n.related[index].clone(),
-            None => crate::index::related::Similarity::new(archive).related(index),
-        };
-        let related = related
+        let related = shared.neighbourhood.related[index]
+            .clone()
             .into_iter()
             .map(|r| match (r.index, r.url) {
                 (Some(i), _) => RelatedLink {
@@ -1119,13 +1116,9 @@ impl Renderer {
                 }
             })
             .collect();
-        let recurrences = match &shared.neighbourhood {
-            Some(n) => n.recurrences[index].clone(),
-            None => crate::index::related::recurrences(archive, index),
-        };
-        let recurrences = recurrences
-            .into_iter()
-            .map(|i| NeighbourData {
+        let recurrences = shared.neighbourhood.recurrences[index]
+            .iter()
+            .map(|&i| NeighbourData {
                 title: &shared.summaries[i].title,
                 url: &shared.summaries[i].url,
             })
@@ -1405,7 +1398,8 @@ fn input_key(shared: &Shared<'_>, page: Page, archive_key: u64) -> u64 {
         }
         return hasher.finish();
     }
-    let (Page::Incident(index), Some(neighbourhood)) = (page, &shared.neighbourhood) else {
+    let neighbourhood = &shared.neighbourhood;
+    let Page::Incident(index) = page else {
         archive_key.hash(&mut hasher);
         return hasher.finish();
     };
@@ -1642,9 +1636,9 @@ struct Shared<'a> {
     cache: Option<&'a RenderCache>,
     /// Hash of what body rendering depends on besides the body.
     link_context: u64,
-    /// Watch mode: every incident's related incidents and recurrences,
-    /// made once per change to what they read (else per page).
-    neighbourhood: Option<Arc<Neighbourhood>>,
+    /// Every incident's related incidents and recurrences: made once per
+    /// build, and in watch mode kept while nothing they read changed.
+    neighbourhood: Arc<Neighbourhood>,
 }
 
 /// Every incident's related incidents and recurrences, by incident index
