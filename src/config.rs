@@ -102,6 +102,12 @@ pub struct Config {
     pub categories: Vec<CategoryDef>,
     /// Bucket edges for durations and users affected.
     pub buckets: BucketEdges,
+    /// Rows per page of the incident lists (all incidents, each term
+    /// page); longer lists continue on `page/2/`, `page/3/`... as in Zola
+    /// and Hugo. 0 puts each list on one page. Default 100: the
+    /// all-incidents page of a 50,000-postmortem archive would otherwise
+    /// be a 30 MB table (search and filters still cover every incident).
+    pub paginate_by: usize,
     /// Largest code block (in bytes) that is syntax highlighted; larger ones
     /// are shown plain. Default 64 KiB.
     pub highlight_max_bytes: usize,
@@ -128,6 +134,7 @@ impl Default for Config {
             remote_images: false,
             categories: default_categories(),
             buckets: BucketEdges::default(),
+            paginate_by: 100,
             highlight_max_bytes: 64 * 1024,
             profiles: std::collections::BTreeMap::new(),
             max_file_bytes: 8 * 1024 * 1024,

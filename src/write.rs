@@ -88,6 +88,45 @@ pub struct Output {
     replaced: std::sync::Mutex<PathSet>,
 }
 
+/// A writer to a new file that also compares what it writes with the
+/// previous site's file at the same path (if any).
+struct Comparing {
+    file: io::BufWriter<std::fs::File>,
+    /// The previous file while every byte so far matched it; `None` once
+    /// one differs (or when there was none).
+    old: Option<io::BufReader<std::fs::File>>,
+    scratch: Vec<u8>,
+}
+
+impl Comparing {
+    /// Whether every byte matched the previous file and it has no more.
+    fn old_ends_here(&mut self) -> bool {
+        use io::Read;
+        self.old
+            .as_mut()
+            .is_some_and(|old| matches!(old.read(&mut [0u8; 1]), Ok(0)))
+    }
+}
+
+impl io::Write for Comparing {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        use io::Read;
+        self.file.write_all(bytes)?;
+        if let Some(old) = &mut self.old {
+            self.scratch.resize(bytes.len(), 0);
+            let same = old.read_exact(&mut self.scratch).is_ok() && self.scratch == bytes;
+            if !same {
+                self.old = None;
+            }
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
+    }
+}
+
 /// Relative paths of a site's files, as checked by [`safe_relative_path`]
 /// (`incidents/db/index.html`), with a fast hasher: a rebuild looks up
 /// every page's path.
@@ -349,6 +388,98 @@ impl Output {
         self.produced(rel);
         self.written.fetch_add(1, Ordering::Relaxed);
         Ok(())
+    }
+
+    /// [`Output::write`] for a file made piece by piece: `fill` writes its
+    /// bytes to the writer it is given (buffered, straight to the file), so
+    /// a large file (`incidents.json`) is never held in memory. When the
+    /// previous site holds the same bytes at `rel`, they are compared as
+    /// they come and its file is linked instead, as with
+    /// [`Output::write`].
+    ///
+    /// # Errors
+    /// An unsafe path, or what the file system or `fill` returns (the
+    /// partial file is removed).
+    pub fn write_with(
+        &self,
+        rel: &str,
+        fill: impl FnOnce(&mut dyn io::Write) -> io::Result<()>,
+    ) -> Result<(), WriteError> {
+        let relative = safe_relative_path(rel)?;
+        let path = self.staging.join(&relative);
+        let io_error = |source| WriteError::Io {
+            path: path.clone(),
+            source,
+        };
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(io_error)?;
+        }
+        let old = self.previous.as_ref().map(|p| p.join(&relative));
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        // Through a temporary name, so that the file appears whole or not
+        // at all, and can be dropped for the previous one when equal.
+        let temporary = path.with_file_name(format!(".hindsight-tmp-{name}"));
+        let _ = std::fs::remove_file(&temporary);
+        let filled = (|| {
+            let mut sink = Comparing {
+                file: io::BufWriter::with_capacity(1 << 16, std::fs::File::create(&temporary)?),
+                old: old
+                    .as_ref()
+                    .and_then(|old| std::fs::File::open(old).ok())
+                    .map(|f| io::BufReader::with_capacity(1 << 16, f)),
+                scratch: Vec::new(),
+            };
+            fill(&mut sink)?;
+            let same = sink.old_ends_here();
+            sink.file.into_inner().map_err(|e| e.into_error())?;
+            Ok::<bool, io::Error>(same)
+        })();
+        let same = match filled {
+            Ok(same) => same,
+            Err(e) => {
+                let _ = std::fs::remove_file(&temporary);
+                return Err(io_error(e));
+            }
+        };
+        if same
+            && let Some(old) = &old
+            && let Ok(()) = std::fs::remove_file(&temporary)
+            && self.link_previous(old, &path)
+        {
+            self.produced(rel);
+            self.unchanged.fetch_add(1, Ordering::Relaxed);
+            return Ok(());
+        }
+        if !temporary.exists() {
+            // Equal to the previous file, which could not be linked after
+            // all: write it again, the slow way.
+            return self.write_with_fallback(rel, &path, old.as_deref());
+        }
+        std::fs::rename(&temporary, &path).map_err(io_error)?;
+        self.replaced(rel);
+        self.produced(rel);
+        self.written.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// [`Output::write_with`] when the previous site's equal file could not
+    /// be linked: its bytes are copied.
+    fn write_with_fallback(
+        &self,
+        rel: &str,
+        path: &Path,
+        old: Option<&Path>,
+    ) -> Result<(), WriteError> {
+        let io_error = |source| WriteError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let old = old.ok_or_else(|| io_error(io::ErrorKind::NotFound.into()))?;
+        let bytes = std::fs::read(old).map_err(io_error)?;
+        self.write(rel, &bytes)
     }
 
     /// How many files kept the previous build's bytes (not rewritten).
@@ -688,5 +819,60 @@ mod tests {
         assert_eq!(after.nlink(), 1, "no hard link survives the swap");
         let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "no staging or old folders left");
+    }
+
+    #[test]
+    fn streamed_files_are_written_whole_and_kept_when_unchanged() {
+        use std::os::unix::fs::MetadataExt;
+        fn fill(parts: &[&str]) -> impl FnOnce(&mut dyn io::Write) -> io::Result<()> {
+            move |out| {
+                parts
+                    .iter()
+                    .try_for_each(|part| out.write_all(part.as_bytes()))
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        let out = Output::begin(&target).unwrap();
+        out.write_with("data/export.json", fill(&["[1,", "2]"]))
+            .unwrap();
+        out.commit().unwrap();
+        let path = target.join("data/export.json");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "[1,2]");
+        let before = std::fs::metadata(&path).unwrap().ino();
+
+        // The same bytes in other pieces: the previous file is kept.
+        let out = Output::begin(&target).unwrap();
+        out.write_with("data/export.json", fill(&["[", "1,2", "]"]))
+            .unwrap();
+        assert_eq!((out.files_written(), out.files_unchanged()), (0, 1));
+        out.commit().unwrap();
+        assert_eq!(std::fs::metadata(&path).unwrap().ino(), before);
+
+        // A prefix of the previous bytes, or a longer text, is a change.
+        for (parts, text) in [(&["[1,"][..], "[1,"), (&["[1,2]", ","][..], "[1,2],")] {
+            let out = Output::begin(&target).unwrap();
+            out.write_with("data/export.json", fill(parts)).unwrap();
+            assert_eq!((out.files_written(), out.files_unchanged()), (1, 0));
+            out.commit().unwrap();
+            assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+        }
+
+        // A failure while filling reports the path and leaves no partial
+        // file behind.
+        let out = Output::begin(&target).unwrap();
+        let error = out
+            .write_with("data/export.json", |out: &mut dyn io::Write| {
+                out.write_all(b"[")?;
+                Err(io::Error::other("disk full"))
+            })
+            .unwrap_err();
+        assert!(error.to_string().contains("export.json"), "{error}");
+        let staged: Vec<_> = std::fs::read_dir(dir.path().join(".public.staging/data"))
+            .map(|entries| entries.collect())
+            .unwrap_or_default();
+        assert!(staged.is_empty(), "{staged:?}");
+        out.abort();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "[1,2],");
     }
 }

@@ -146,46 +146,50 @@ fn export(incident: &Incident) -> IncidentExport<'_> {
     }
 }
 
-/// `incidents.json`: every published incident, newest first. Items are
-/// made in parallel a chunk at a time and appended, so the export is held
-/// once (not once as items and again joined): at 50,000 incidents it is
-/// about 185 MB.
-pub fn incidents_json(archive: &Archive, title: &str, base_url: &str) -> String {
-    incidents_json_in_chunks(archive, title, base_url, 512)
+/// Writes `incidents.json` (every published incident, newest first) to
+/// `out`. Items are made in parallel 512 at a time and written as each
+/// chunk is done, so the export (about 185 MB at 50,000 incidents) is
+/// never held in memory: only a chunk's items are.
+///
+/// # Errors
+/// What writing to `out` returns.
+pub fn write_incidents_json(
+    archive: &Archive,
+    title: &str,
+    base_url: &str,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    write_incidents_json_in_chunks(archive, title, base_url, 512, out)
 }
 
-/// [`incidents_json`], making `chunk` items at a time.
-fn incidents_json_in_chunks(
+/// [`write_incidents_json`], making `chunk` items at a time.
+fn write_incidents_json_in_chunks(
     archive: &Archive,
     title: &str,
     base_url: &str,
     chunk: usize,
-) -> String {
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     use rayon::prelude::*;
     let count = archive.incidents.len();
-    let mut json = match frame(count, count > 0, title, base_url) {
+    let open = match frame(count, count > 0, title, base_url) {
         Ok(open) => open,
-        Err(whole) => return whole,
+        Err(whole) => return out.write_all(whole.as_bytes()),
     };
+    out.write_all(open.as_bytes())?;
     for (c, chunk) in archive.incidents.chunks(chunk.max(1)).enumerate() {
         let items: Vec<String> = chunk
             .par_iter()
             .map(|incident| incident_fragment(incident))
             .collect();
-        if c == 0 {
-            // Reserve for the whole list from the first chunk's sizes.
-            let size: usize = items.iter().map(|i| i.len() + 2).sum();
-            json.reserve(size * archive.incidents.len().div_ceil(items.len().max(1)));
-        }
         for (n, item) in items.iter().enumerate() {
             if c > 0 || n > 0 {
-                json.push_str(",\n");
+                out.write_all(b",\n")?;
             }
-            json.push_str(item);
+            out.write_all(item.as_bytes())?;
         }
     }
-    json.push_str(CLOSE);
-    json
+    out.write_all(CLOSE.as_bytes())
 }
 
 /// What follows the last item of `incidents.json`.
@@ -228,30 +232,31 @@ pub fn incident_fragment(incident: &Incident) -> String {
     item
 }
 
-/// `incidents.json` from the items of its `count` incidents
-/// ([`incident_fragment`], newest first): byte for byte what pretty
-/// printing the whole export gives.
-pub fn incidents_json_of(
+/// Writes `incidents.json` from the items of its `count` incidents
+/// ([`incident_fragment`], newest first) to `out`: byte for byte what
+/// pretty printing the whole export gives.
+///
+/// # Errors
+/// What writing to `out` returns.
+pub fn write_incidents_json_of(
     count: usize,
     items: &[impl AsRef<str>],
     title: &str,
     base_url: &str,
-) -> String {
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let open = match frame(count, !items.is_empty(), title, base_url) {
         Ok(open) => open,
-        Err(whole) => return whole,
+        Err(whole) => return out.write_all(whole.as_bytes()),
     };
-    let size = items.iter().map(|i| i.as_ref().len() + 2).sum::<usize>();
-    let mut json = String::with_capacity(open.len() + size + 16);
-    json.push_str(&open);
+    out.write_all(open.as_bytes())?;
     for (n, item) in items.iter().enumerate() {
         if n > 0 {
-            json.push_str(",\n");
+            out.write_all(b",\n")?;
         }
-        json.push_str(item.as_ref());
+        out.write_all(item.as_ref().as_bytes())?;
     }
-    json.push_str(CLOSE);
-    json
+    out.write_all(CLOSE.as_bytes())
 }
 
 /// Escapes text for XML content and attributes.
@@ -416,6 +421,18 @@ pub fn robots(base_url: &str) -> String {
 mod tests {
     use super::*;
 
+    /// The export made `chunk` items at a time, as text.
+    fn incidents_json_in_chunks(
+        archive: &Archive,
+        title: &str,
+        base_url: &str,
+        chunk: usize,
+    ) -> String {
+        let mut json = Vec::new();
+        write_incidents_json_in_chunks(archive, title, base_url, chunk, &mut json).unwrap();
+        String::from_utf8(json).unwrap()
+    }
+
     #[test]
     fn the_export_made_from_items_equals_pretty_printing_it_whole() {
         let config = crate::config::Config::default();
@@ -433,10 +450,26 @@ mod tests {
             };
             let expected = serde_json::to_string_pretty(&whole).unwrap() + "\n";
             assert_eq!(
-                incidents_json(&archive, "T \"quoted\"", "https://example.org/"),
+                incidents_json_in_chunks(&archive, "T \"quoted\"", "https://example.org/", 512),
                 expected,
                 "{count} incidents"
             );
+            // Watch mode's kept items join the same way.
+            let items: Vec<String> = archive
+                .incidents
+                .iter()
+                .map(|i| incident_fragment(i))
+                .collect();
+            let mut joined = Vec::new();
+            write_incidents_json_of(
+                count,
+                &items,
+                "T \"quoted\"",
+                "https://example.org/",
+                &mut joined,
+            )
+            .unwrap();
+            assert_eq!(String::from_utf8(joined).unwrap(), expected);
             // Items made a few at a time join the same way.
             for chunk in [1, 3] {
                 assert_eq!(

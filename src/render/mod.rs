@@ -23,7 +23,7 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, Position};
 use crate::index::{Archive, TaxonomyKind};
-use crate::write::Output;
+use crate::write::{Output, WriteError};
 use highlight::Highlighter;
 use pages::{Page, SiteData, Summary};
 
@@ -513,9 +513,10 @@ impl Renderer {
                 Some(cache) => cache.neighbourhood(archive),
                 None => Arc::new(Neighbourhood::of(archive)),
             },
+            term_figures: Mutex::default(),
         };
         let pages_started = std::time::Instant::now();
-        let jobs = pages::all_pages(archive);
+        let jobs = pages::all_pages(archive, self.config.paginate_by);
         let results: Vec<(Vec<Diagnostic>, Vec<PathBuf>, Option<PageLinks>)> = jobs
             .par_iter()
             .map(|page| {
@@ -593,49 +594,63 @@ impl Renderer {
         let base_url = self.site.base_url.as_str();
         // These depend on the incidents' data only, not on their bodies:
         // watch mode keeps them when that did not change.
-        type Generate<'g> = Box<dyn Fn() -> Option<String> + 'g>;
+        // Each writes its file (`None`: nothing to write) as soon as it is
+        // made, so that no two large data files are held at once; the
+        // export (about 185 MB at 50,000) is streamed, never held at all.
+        type Generate<'g> = Box<dyn Fn() -> Option<Result<(), WriteError>> + 'g>;
+        let text = |name: &'static str, text: Option<String>| {
+            text.map(|text| output.write(name, text.as_bytes()))
+        };
         let data_files: Vec<(&str, Generate<'_>)> = vec![
             (
                 "incidents.json",
                 Box::new(|| {
+                    let title = &self.config.title;
                     let Some(cache) = cache else {
-                        return Some(feeds::incidents_json(archive, &self.config.title, base_url));
+                        return Some(output.write_with("incidents.json", |out| {
+                            feeds::write_incidents_json(archive, title, base_url, out)
+                        }));
                     };
                     // Watch mode: unchanged incidents' items are kept.
                     let items = by_fingerprint(archive, &cache.export_items, 0, |i| {
                         Arc::<str>::from(feeds::incident_fragment(&archive.incidents[i]))
                     });
-                    Some(feeds::incidents_json_of(
-                        archive.incidents.len(),
-                        &items,
-                        &self.config.title,
-                        base_url,
-                    ))
+                    Some(output.write_with("incidents.json", |out| {
+                        let count = archive.incidents.len();
+                        feeds::write_incidents_json_of(count, &items, title, base_url, out)
+                    }))
                 }),
             ),
             (
                 "atom.xml",
                 Box::new(|| {
-                    Some(feeds::atom(
+                    let atom = feeds::atom(
                         archive,
                         &self.config.title,
                         &self.config.description,
                         base_url,
-                    ))
+                    );
+                    text("atom.xml", Some(atom))
                 }),
             ),
-            ("robots.txt", Box::new(|| Some(feeds::robots(base_url)))),
+            (
+                "robots.txt",
+                Box::new(|| text("robots.txt", Some(feeds::robots(base_url)))),
+            ),
             (
                 "sitemap.xml",
                 Box::new(|| {
                     let page_paths: Vec<String> =
                         jobs.iter().map(|page| page.path(archive)).collect();
-                    feeds::sitemap(&page_paths, base_url)
+                    text("sitemap.xml", feeds::sitemap(&page_paths, base_url))
                 }),
             ),
             (
                 "search/facets.json",
-                Box::new(|| Some(search::facets(archive, shared.summaries).1)),
+                Box::new(|| {
+                    let facets = search::facets(archive, shared.summaries).1;
+                    text("search/facets.json", Some(facets))
+                }),
             ),
         ];
         for (name, generate) in data_files {
@@ -647,13 +662,10 @@ impl Renderer {
                 report.files += 1;
                 continue;
             }
-            // Written as soon as made, so that no two large data files
-            // (the export is about 185 MB at 50,000) are held at once.
-            if let Some(text) = generate() {
-                match output.write(name, text.as_bytes()) {
-                    Ok(()) => report.files += 1,
-                    Err(e) => report.diagnostics.push(write_error(&e)),
-                }
+            match generate() {
+                Some(Ok(())) => report.files += 1,
+                Some(Err(e)) => report.diagnostics.push(write_error(&e)),
+                None => {}
             }
             lap(name, started);
         }
@@ -662,20 +674,31 @@ impl Renderer {
         // issue 7 asks for the search index's share.
         let search_started = std::time::Instant::now();
         let keep = |name: &str| matches!(output.keep(name), Ok(true));
-        let (shards, kept) = search::shards_cached(archive, cache.map(|c| &c.words), &keep);
-        report.files += kept;
-        for (name, text) in shards {
-            match output.write(&name, text.as_bytes()) {
-                Ok(()) => report.files += 1,
-                Err(e) => report.diagnostics.push(write_error(&e)),
+        // Each shard is written as soon as it is made (in parallel).
+        let shard_files = std::sync::atomic::AtomicUsize::new(0);
+        let shard_errors = Mutex::new(Vec::new());
+        let kept = search::shards_cached(archive, cache.map(|c| &c.words), &keep, &|name, text| {
+            match output.write(name, text.as_bytes()) {
+                Ok(()) => {
+                    shard_files.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+                Err(e) => {
+                    if let Ok(mut errors) = shard_errors.lock() {
+                        errors.push(write_error(&e));
+                    }
+                }
             }
-        }
+        });
+        report.files += kept + shard_files.into_inner();
+        report
+            .diagnostics
+            .extend(shard_errors.into_inner().unwrap_or_default());
         lap("search shards", search_started);
         let writes_started = std::time::Instant::now();
         for (name, file) in &self.theme.static_files {
             let result = file
                 .read()
-                .map_err(|e| crate::write::WriteError::Io {
+                .map_err(|e| WriteError::Io {
                     path: PathBuf::from(name),
                     source: e,
                 })
@@ -872,10 +895,21 @@ impl Renderer {
                 context.insert("totals", &self.totals(archive));
                 context.insert("indexes", &self.index_links(archive));
             }
-            Page::Incidents => {
-                context.insert("page_title", "All incidents");
+            Page::Incidents(number) => {
+                let paginator = pages::Paginator::new(
+                    "incidents/index.html",
+                    archive.incidents.len(),
+                    self.config.paginate_by,
+                    number,
+                );
+                context.insert("page_title", &paged_title("All incidents", &paginator));
                 context.insert("section", "incidents");
-                context.insert_summaries("incidents", 0..archive.incidents.len(), shared);
+                context.insert_summaries(
+                    "incidents",
+                    pages::page_rows(archive.incidents.len(), self.config.paginate_by, number),
+                    shared,
+                );
+                context.insert("paginator", &paginator);
             }
             Page::Incident(index) => {
                 let incident = &archive.incidents[index];
@@ -922,10 +956,19 @@ impl Renderer {
                 context.insert("taxonomy", &TaxonomyData::new(kind));
                 context.insert("terms", &terms);
             }
-            Page::Term(kind, t) => {
+            Page::Term(kind, t, number) => {
                 let term = &archive.taxonomy(kind).terms[t];
                 let count = term.incidents.len();
-                context.insert("page_title", &format!("{}: {}", kind.title(), term.name));
+                let paginator = pages::Paginator::new(
+                    &pages::term_url(kind, &term.slug),
+                    count,
+                    self.config.paginate_by,
+                    number,
+                );
+                context.insert(
+                    "page_title",
+                    &paged_title(&format!("{}: {}", kind.title(), term.name), &paginator),
+                );
                 context.insert("section", kind.path());
                 context.insert("taxonomy", &TaxonomyData::new(kind));
                 context.insert(
@@ -936,24 +979,28 @@ impl Renderer {
                         count,
                     },
                 );
-                context.insert_summaries("incidents", term.incidents.iter().copied(), shared);
-                context.insert(
-                    "duration",
-                    &pages::figure(
-                        archive.duration_distribution(term.incidents.iter().copied()),
-                        count,
-                    ),
-                );
-                context.insert(
-                    "detect",
-                    &pages::figure(
-                        archive.detect_distribution(term.incidents.iter().copied()),
-                        count,
-                    ),
-                );
-                let f = crate::index::stats::figures(archive, &term.incidents, self.today);
-                context.insert("mitigate", &pages::figure(f.mitigate, count));
-                context.insert("term_actions", &f.actions);
+                let rows = pages::page_rows(count, self.config.paginate_by, number);
+                context.insert_summaries("incidents", term.incidents[rows].iter().copied(), shared);
+                context.insert("paginator", &paginator);
+                let figures = shared.term_figures(kind, t, || {
+                    let f = crate::index::stats::figures(archive, &term.incidents, self.today);
+                    TermFigures {
+                        duration: pages::figure(
+                            archive.duration_distribution(term.incidents.iter().copied()),
+                            count,
+                        ),
+                        detect: pages::figure(
+                            archive.detect_distribution(term.incidents.iter().copied()),
+                            count,
+                        ),
+                        mitigate: pages::figure(f.mitigate, count),
+                        actions: f.actions,
+                    }
+                });
+                context.insert("duration", &figures.duration);
+                context.insert("detect", &figures.detect);
+                context.insert("mitigate", &figures.mitigate);
+                context.insert("term_actions", &figures.actions);
             }
             Page::Stats => {
                 let all: Vec<usize> = (0..archive.incidents.len()).collect();
@@ -1339,7 +1386,7 @@ fn share(count: usize, total: usize) -> String {
     )
 }
 
-fn write_error(error: &crate::write::WriteError) -> Diagnostic {
+fn write_error(error: &WriteError) -> Diagnostic {
     Diagnostic::error(
         Code::WriteError,
         Path::new("<output>"),
@@ -1380,7 +1427,10 @@ fn input_key(shared: &Shared<'_>, page: Page, archive_key: u64) -> u64 {
     page.template().hash(&mut hasher);
     // A term page: its term and the data of the incidents it lists (its
     // figures and charts count only those).
-    if let Page::Term(kind, t) = page
+    // Pages of one list differ by their number (their path does too, but
+    // keys must not lean on that).
+    page.number().hash(&mut hasher);
+    if let Page::Term(kind, t, _) = page
         && shared.data_hashes.len() == shared.archive.incidents.len()
     {
         let term = &shared.archive.taxonomy(kind).terms[t];
@@ -1506,6 +1556,15 @@ impl PageContext {
         let mut hasher = self.hasher.clone()?;
         page.template().hash(&mut hasher);
         Some(hasher.finish())
+    }
+}
+
+/// A list page's title: `title`, then `(page 2 of 7)` past the first page.
+fn paged_title(title: &str, paginator: &pages::Paginator) -> String {
+    if paginator.number > 1 {
+        format!("{title} (page {} of {})", paginator.number, paginator.count)
+    } else {
+        title.to_string()
     }
 }
 
@@ -1639,6 +1698,46 @@ struct Shared<'a> {
     /// Every incident's related incidents and recurrences: made once per
     /// build, and in watch mode kept while nothing they read changed.
     neighbourhood: Arc<Neighbourhood>,
+    /// Each term's figures, made by the first of its pages to be rendered
+    /// and shared by the others: they cover the whole term, so making
+    /// them on every page of a paginated term would cost the term's size
+    /// once per page (quadratic in the term's size).
+    term_figures: Mutex<HashMap<(TaxonomyKind, usize), Arc<TermFigures>>>,
+}
+
+impl Shared<'_> {
+    /// The figures of term `t` of `kind`, made by `make` the first time.
+    fn term_figures(
+        &self,
+        kind: TaxonomyKind,
+        t: usize,
+        make: impl FnOnce() -> TermFigures,
+    ) -> Arc<TermFigures> {
+        let known = self
+            .term_figures
+            .lock()
+            .ok()
+            .and_then(|figures| figures.get(&(kind, t)).cloned());
+        if let Some(figures) = known {
+            return figures;
+        }
+        // Made outside the lock: two threads may both make them (the same
+        // figures) rather than wait on each other.
+        let figures = Arc::new(make());
+        if let Ok(mut all) = self.term_figures.lock() {
+            all.insert((kind, t), figures.clone());
+        }
+        figures
+    }
+}
+
+/// A term's figures, shown on each of its pages (GUIDE.md 9).
+#[derive(Debug)]
+struct TermFigures {
+    duration: pages::FigureData,
+    detect: pages::FigureData,
+    mitigate: pages::FigureData,
+    actions: crate::index::stats::ActionFigures,
 }
 
 /// Every incident's related incidents and recurrences, by incident index

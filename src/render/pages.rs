@@ -13,14 +13,17 @@ use crate::model::{Incident, Source};
 pub enum Page {
     /// `index.html`.
     Home,
-    /// `incidents/index.html`: every incident in a table.
-    Incidents,
+    /// `incidents/index.html` and, past the first, `incidents/page/<n>/`:
+    /// the incidents in a table, `paginate_by` to a page; by 0-based page
+    /// number.
+    Incidents(usize),
     /// `incidents/<id>/index.html`, by incident index.
     Incident(usize),
     /// `<taxonomy>/index.html`.
     Taxonomy(TaxonomyKind),
-    /// `<taxonomy>/<term>/index.html`, by term index.
-    Term(TaxonomyKind, usize),
+    /// `<taxonomy>/<term>/index.html` and, past the first,
+    /// `<taxonomy>/<term>/page/<n>/`: by term index and 0-based page number.
+    Term(TaxonomyKind, usize, usize),
     /// `404.html`.
     NotFound,
     /// `stats/index.html`: figures and charts.
@@ -29,21 +32,133 @@ pub enum Page {
     ActionItems,
 }
 
-/// Every page of the archive, in a fixed order.
-pub fn all_pages(archive: &Archive) -> Vec<Page> {
-    let mut pages = vec![
-        Page::Home,
-        Page::Incidents,
-        Page::NotFound,
-        Page::Stats,
-        Page::ActionItems,
-    ];
+/// Every page of the archive, in a fixed order. Lists of incidents (all
+/// incidents, each term) are split into pages of `paginate_by` rows; 0
+/// puts each list on one page.
+pub fn all_pages(archive: &Archive, paginate_by: usize) -> Vec<Page> {
+    let mut pages = vec![Page::Home, Page::NotFound, Page::Stats, Page::ActionItems];
+    pages.extend((0..page_count(archive.incidents.len(), paginate_by)).map(Page::Incidents));
     pages.extend((0..archive.incidents.len()).map(Page::Incident));
     for taxonomy in &archive.taxonomies {
         pages.push(Page::Taxonomy(taxonomy.kind));
-        pages.extend((0..taxonomy.terms.len()).map(|t| Page::Term(taxonomy.kind, t)));
+        for (t, term) in taxonomy.terms.iter().enumerate() {
+            pages.extend(
+                (0..page_count(term.incidents.len(), paginate_by))
+                    .map(|n| Page::Term(taxonomy.kind, t, n)),
+            );
+        }
     }
     pages
+}
+
+/// How many pages a list of `items` rows takes at `paginate_by` rows a
+/// page (0: no limit). At least one: an empty list still has its page.
+pub fn page_count(items: usize, paginate_by: usize) -> usize {
+    if paginate_by == 0 {
+        1
+    } else {
+        items.div_ceil(paginate_by).max(1)
+    }
+}
+
+/// The rows of page `number` (0-based) of a list of `items` rows.
+pub fn page_rows(items: usize, paginate_by: usize, number: usize) -> std::ops::Range<usize> {
+    if paginate_by == 0 {
+        return 0..items;
+    }
+    let start = (number * paginate_by).min(items);
+    start..(start + paginate_by).min(items)
+}
+
+/// The path of page `number` (0-based) of a list whose first page is
+/// `first` (`…/index.html`): `first` itself, then `…/page/2/index.html`,
+/// as Zola and Hugo lay them out.
+pub fn paged_path(first: &str, number: usize) -> String {
+    if number == 0 {
+        return first.to_string();
+    }
+    let folder = first.strip_suffix("index.html").unwrap_or(first);
+    format!("{folder}page/{}/index.html", number + 1)
+}
+
+/// The pager of a paginated list, for templates: where this page is, and
+/// links (paths from the site root) to the previous, next, first and last
+/// pages and to the pages around this one.
+#[derive(Debug, Clone, Serialize)]
+pub struct Paginator {
+    /// This page's number, from 1.
+    pub number: usize,
+    /// How many pages the list has.
+    pub count: usize,
+    /// How many rows the whole list has.
+    pub total: usize,
+    /// The first row on this page, from 1 (0 when the list is empty).
+    pub first_row: usize,
+    /// The last row on this page.
+    pub last_row: usize,
+    /// The previous page, if any.
+    pub previous: Option<String>,
+    /// The next page, if any.
+    pub next: Option<String>,
+    /// Page links: the first and last pages and two either side of this
+    /// one, in order, with a gap entry where numbers are skipped (so a
+    /// pager stays short however long the list: not every page links to
+    /// every other).
+    pub links: Vec<PageLink>,
+}
+
+/// One entry of a pager.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageLink {
+    /// Page number, from 1; 0 for a gap.
+    pub number: usize,
+    /// Path from the site root (empty for a gap).
+    pub url: String,
+    /// Whether this is the page being shown.
+    pub current: bool,
+}
+
+impl Paginator {
+    /// The pager of page `number` (0-based) of a list of `total` rows
+    /// whose first page is at `first`.
+    pub fn new(first: &str, total: usize, paginate_by: usize, number: usize) -> Self {
+        let count = page_count(total, paginate_by);
+        let rows = page_rows(total, paginate_by, number);
+        let link = |n: usize| PageLink {
+            number: n + 1,
+            url: paged_path(first, n),
+            current: n == number,
+        };
+        // The first and last pages and two either side of this one,
+        // without visiting the pages in between.
+        let mut shown: Vec<usize> = [0, count - 1]
+            .into_iter()
+            .chain(number.saturating_sub(2)..=(number + 2).min(count - 1))
+            .collect();
+        shown.sort_unstable();
+        shown.dedup();
+        let mut links = Vec::with_capacity(shown.len() + 2);
+        for (k, &n) in shown.iter().enumerate() {
+            if k > 0 && n > shown[k - 1] + 1 {
+                links.push(PageLink {
+                    number: 0,
+                    url: String::new(),
+                    current: false,
+                });
+            }
+            links.push(link(n));
+        }
+        Paginator {
+            number: number + 1,
+            count,
+            total,
+            first_row: if rows.is_empty() { 0 } else { rows.start + 1 },
+            last_row: rows.end,
+            previous: number.checked_sub(1).map(|n| paged_path(first, n)),
+            next: (number + 1 < count).then(|| paged_path(first, number + 1)),
+            links,
+        }
+    }
 }
 
 impl Page {
@@ -51,13 +166,24 @@ impl Page {
     pub fn path(self, archive: &Archive) -> String {
         match self {
             Page::Home => "index.html".to_string(),
-            Page::Incidents => "incidents/index.html".to_string(),
+            Page::Incidents(n) => paged_path("incidents/index.html", n),
             Page::Incident(i) => incident_url(&archive.incidents[i]),
             Page::Taxonomy(kind) => format!("{}/index.html", kind.path()),
-            Page::Term(kind, t) => term_url(kind, &archive.taxonomy(kind).terms[t].slug),
+            Page::Term(kind, t, 0) => term_url(kind, &archive.taxonomy(kind).terms[t].slug),
+            Page::Term(kind, t, n) => {
+                paged_path(&term_url(kind, &archive.taxonomy(kind).terms[t].slug), n)
+            }
             Page::NotFound => "404.html".to_string(),
             Page::Stats => "stats/index.html".to_string(),
             Page::ActionItems => "action-items/index.html".to_string(),
+        }
+    }
+
+    /// The 0-based page number of a paginated list page; 0 for others.
+    pub fn number(self) -> usize {
+        match self {
+            Page::Incidents(n) | Page::Term(_, _, n) => n,
+            _ => 0,
         }
     }
 
@@ -65,7 +191,7 @@ impl Page {
     pub fn template(self) -> &'static str {
         match self {
             Page::Home => "home.html",
-            Page::Incidents => "incidents.html",
+            Page::Incidents(_) => "incidents.html",
             Page::Incident(_) => "incident.html",
             Page::Taxonomy(_) => "taxonomy.html",
             Page::Term(..) => "term.html",
@@ -581,6 +707,58 @@ pub fn figure(distribution: Distribution, total: usize) -> FigureData {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pages_split_rows_and_keep_an_empty_list() {
+        assert_eq!(page_count(0, 100), 1);
+        assert_eq!(page_count(100, 100), 1);
+        assert_eq!(page_count(101, 100), 2);
+        assert_eq!(page_count(5_000, 0), 1);
+        assert_eq!(page_rows(250, 100, 2), 200..250);
+        assert_eq!(page_rows(250, 0, 0), 0..250);
+        assert_eq!(
+            paged_path("incidents/index.html", 0),
+            "incidents/index.html"
+        );
+        assert_eq!(
+            paged_path("severity/sev1/index.html", 2),
+            "severity/sev1/page/3/index.html"
+        );
+    }
+
+    #[test]
+    fn pager_shows_ends_and_neighbours_with_gaps() {
+        let numbers = |p: &Paginator| {
+            p.links
+                .iter()
+                .map(|l| {
+                    if l.current {
+                        -(l.number as i64)
+                    } else {
+                        l.number as i64
+                    }
+                })
+                .collect::<Vec<_>>()
+        };
+        // Page 10 of 20: 1 … 8 9 [10] 11 12 … 20 (0 marks a gap).
+        let p = Paginator::new("incidents/index.html", 2_000, 100, 9);
+        assert_eq!(numbers(&p), [1, 0, 8, 9, -10, 11, 12, 0, 20]);
+        assert_eq!(p.previous.as_deref(), Some("incidents/page/9/index.html"));
+        assert_eq!(p.next.as_deref(), Some("incidents/page/11/index.html"));
+        assert_eq!((p.first_row, p.last_row, p.count), (901, 1000, 20));
+        // The first page: no previous; page 4 is three away, so a gap.
+        let p = Paginator::new("incidents/index.html", 2_000, 100, 0);
+        assert_eq!(numbers(&p), [-1, 2, 3, 0, 20]);
+        assert_eq!(p.previous, None);
+        // Adjacent numbers never get a gap between them.
+        let p = Paginator::new("incidents/index.html", 450, 100, 4);
+        assert_eq!(numbers(&p), [1, 0, 3, 4, -5]);
+        assert_eq!(p.next, None);
+        assert_eq!((p.first_row, p.last_row), (401, 450));
+        let p = Paginator::new("incidents/index.html", 0, 100, 0);
+        assert_eq!(numbers(&p), [-1]);
+        assert_eq!((p.first_row, p.last_row), (0, 0));
+    }
 
     #[test]
     fn root_prefix_by_depth() {

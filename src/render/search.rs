@@ -103,13 +103,6 @@ struct Facets<'a> {
     docs: Vec<Doc<'a>>,
 }
 
-/// Every search file: (path in the site, JSON text).
-pub fn files(archive: &Archive, summaries: &[std::sync::Arc<Summary>]) -> Vec<(String, String)> {
-    let mut out = vec![facets(archive, summaries)];
-    out.extend(shards(archive));
-    out
-}
-
 /// `search/facets.json`: facet values and one record per incident. Depends
 /// on the incidents' data, not their bodies.
 pub fn facets(archive: &Archive, summaries: &[std::sync::Arc<Summary>]) -> (String, String) {
@@ -156,10 +149,24 @@ pub fn facets(archive: &Archive, summaries: &[std::sync::Arc<Summary>]) -> (Stri
 }
 
 /// `search/t/<shard>.json`: the full-text index, words to incident numbers,
-/// sharded by the words' first letters.
+/// sharded by the words' first letters: (path in the site, JSON text),
+/// by path.
 pub fn shards(archive: &Archive) -> Vec<(String, String)> {
-    shards_cached(archive, None, &|_| false).0
+    let files = std::sync::Mutex::new(Vec::new());
+    shards_cached(archive, None, &|_| false, &|path, text| {
+        if let Ok(mut files) = files.lock() {
+            files.push((path.to_string(), text));
+        }
+    });
+    let mut files = files.into_inner().unwrap_or_default();
+    files.sort();
+    files
 }
+
+/// Where [`shards_cached`] hands each shard file it makes: (path in the
+/// site, JSON text). Called from many threads at once, a shard as soon as
+/// it is serialised, so that the shards are never all held at once.
+pub type ShardSink<'s> = dyn Fn(&str, String) + Sync + 's;
 
 /// Shard name to its words, each with the incident numbers holding it
 /// (ascending).
@@ -250,14 +257,17 @@ fn for_each_word(incident: &crate::model::Incident, mut each: impl FnMut(&str)) 
 /// the output folder: with a cache, when the incidents are the same in
 /// number and few changed, only the postings of those whose words changed
 /// are updated, and `keep(path)` is asked to keep each other shard's file
-/// (if it cannot, the shard is written).
+/// (if it cannot, the shard is written). Every shard file not kept goes
+/// to `write`; returns how many were kept.
 pub fn shards_cached(
     archive: &Archive,
     cache: Option<&WordCache>,
     keep: &(dyn Fn(&str) -> bool + Sync),
-) -> (Vec<(String, String)>, usize) {
+    write: &ShardSink<'_>,
+) -> usize {
     let Some(cache) = cache else {
-        return (serialise(&postings_streamed(archive), None), 0);
+        serialise(&postings_streamed(archive), None, write);
+        return 0;
     };
     // Full text: the distinct words of each incident, in parallel.
     // (The fingerprint covers every field the words come from.)
@@ -266,7 +276,8 @@ pub fn shards_cached(
             std::sync::Arc::new(incident_words(&archive.incidents[i]))
         });
     let Ok(mut guard) = cache.index.lock() else {
-        return (serialise(&postings(&per_incident), None), 0);
+        serialise(&postings(&per_incident), None, write);
+        return 0;
     };
     let index = guard.get_or_insert_with(Index::default);
     let changed: Vec<u32> = if index.docs.len() == per_incident.len() {
@@ -333,28 +344,27 @@ pub fn shards_cached(
         .collect();
     let kept = candidates - missing.len();
     index.dirty.extend(missing);
-    (serialise(&index.postings, Some(&index.dirty)), kept)
+    serialise(&index.postings, Some(&index.dirty), write);
+    kept
 }
 
 fn shard_path(shard: &str) -> String {
     format!("search/t/{shard}.json")
 }
 
-/// The shard files of `postings`; only those in `only`, if given.
-fn serialise(postings: &Postings, only: Option<&BTreeSet<String>>) -> Vec<(String, String)> {
+/// Hands the shard files of `postings` to `write`, in parallel; only those
+/// in `only`, if given.
+fn serialise(postings: &Postings, only: Option<&BTreeSet<String>>, write: &ShardSink<'_>) {
     let shards: Vec<(&String, &BTreeMap<String, Vec<u32>>)> = postings
         .iter()
         .filter(|(shard, _)| only.is_none_or(|only| only.contains(*shard)))
         .collect();
-    shards
-        .into_par_iter()
-        .map(|(shard, postings)| {
-            (
-                shard_path(shard),
-                serde_json::to_string(postings).unwrap_or_default(),
-            )
-        })
-        .collect()
+    shards.into_par_iter().for_each(|(shard, postings)| {
+        write(
+            &shard_path(shard),
+            serde_json::to_string(postings).unwrap_or_default(),
+        );
+    });
 }
 
 /// The postings of every incident's words, by shard, without holding every
@@ -460,7 +470,12 @@ mod tests {
             let refs: Vec<&str> = bodies.iter().map(String::as_str).collect();
             let archive = archive(&refs);
             let keep = |name: &str| site.contains_key(name);
-            let (written, kept) = shards_cached(&archive, Some(&cache), &keep);
+            let written = std::sync::Mutex::new(Vec::new());
+            let kept = shards_cached(&archive, Some(&cache), &keep, &|path, text| {
+                written.lock().unwrap().push((path.to_string(), text));
+            });
+            let mut written = written.into_inner().unwrap();
+            written.sort();
             cache.committed();
             let fresh: BTreeMap<String, String> = shards(&archive).into_iter().collect();
             let names: Vec<String> = written.iter().map(|(name, _)| name.clone()).collect();

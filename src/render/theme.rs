@@ -21,6 +21,7 @@ macro_rules! embedded {
 const DEFAULT_TEMPLATES: &[(&str, &[u8])] = embedded!("templates":
     "base.html",
     "incident-table.html",
+    "pagination.html",
     "home.html",
     "incident.html",
     "incidents.html",

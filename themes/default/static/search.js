@@ -243,6 +243,6 @@
     .then(function (json) { data = json; build(); })
     .catch(function () {
       mount.appendChild(el('p', { class: 'muted small' },
-        'Search and filters need the site to be served over HTTP; the full list is below.'));
+        'Search and filters need the site to be served over HTTP; the list is below.'));
     });
 }());
