@@ -254,14 +254,21 @@ impl Output {
     /// Puts a file at `path` through a temporary name in the same folder
     /// and a rename (recycling: never rewrite a file in place).
     fn replace(path: &Path, fill: impl FnOnce(&Path) -> io::Result<()>) -> io::Result<()> {
+        let temporary = Output::temporary(path);
+        fill(&temporary)?;
+        std::fs::rename(&temporary, path)
+    }
+
+    /// A temporary name beside `path` (`.hindsight-tmp-<name>`), with no
+    /// file left there by an earlier attempt.
+    fn temporary(path: &Path) -> PathBuf {
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let temporary = path.with_file_name(format!(".hindsight-tmp-{name}"));
         let _ = std::fs::remove_file(&temporary);
-        fill(&temporary)?;
-        std::fs::rename(&temporary, path)
+        temporary
     }
 
     /// Links the previous site's file `old` at `path` in the new site.
@@ -333,16 +340,9 @@ impl Output {
             self.unchanged.fetch_add(1, Ordering::Relaxed);
             return Ok(true);
         }
-        let relative = PathBuf::from(rel);
-        let old = previous.join(&relative);
-        let path = self.staging.join(&relative);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|source| WriteError::Io {
-                path: path.clone(),
-                source,
-            })?;
-        }
-        if self.link_previous(&old, &path) {
+        let relative = Path::new(rel);
+        let path = self.staged(relative)?;
+        if self.link_previous(&previous.join(relative), &path) {
             self.produced(rel);
             self.unchanged.fetch_add(1, Ordering::Relaxed);
             return Ok(true);
@@ -358,15 +358,11 @@ impl Output {
     /// time, so syncs and caches see no change); after the swap the old
     /// folder is removed (or, recycling, kept for the next rebuild).
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), WriteError> {
-        let relative = safe_relative_path(rel)?;
-        let path = self.staging.join(&relative);
+        let (relative, path) = self.prepare(rel)?;
         let io_error = |source| WriteError::Io {
             path: path.clone(),
             source,
         };
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(io_error)?;
-        }
         if let Some(previous) = &self.previous {
             let old = previous.join(&relative);
             let same = std::fs::metadata(&old)
@@ -384,9 +380,7 @@ impl Output {
         } else {
             std::fs::write(&path, bytes).map_err(io_error)?;
         }
-        self.replaced(rel);
-        self.produced(rel);
-        self.written.fetch_add(1, Ordering::Relaxed);
+        self.wrote(rel);
         Ok(())
     }
 
@@ -405,24 +399,15 @@ impl Output {
         rel: &str,
         fill: impl FnOnce(&mut dyn io::Write) -> io::Result<()>,
     ) -> Result<(), WriteError> {
-        let relative = safe_relative_path(rel)?;
-        let path = self.staging.join(&relative);
+        let (relative, path) = self.prepare(rel)?;
         let io_error = |source| WriteError::Io {
             path: path.clone(),
             source,
         };
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(io_error)?;
-        }
         let old = self.previous.as_ref().map(|p| p.join(&relative));
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
         // Through a temporary name, so that the file appears whole or not
         // at all, and can be dropped for the previous one when equal.
-        let temporary = path.with_file_name(format!(".hindsight-tmp-{name}"));
-        let _ = std::fs::remove_file(&temporary);
+        let temporary = Output::temporary(&path);
         let filled = (|| {
             let mut sink = Comparing {
                 file: io::BufWriter::with_capacity(1 << 16, std::fs::File::create(&temporary)?),
@@ -459,9 +444,7 @@ impl Output {
             return self.write_with_fallback(rel, &path, old.as_deref());
         }
         std::fs::rename(&temporary, &path).map_err(io_error)?;
-        self.replaced(rel);
-        self.produced(rel);
-        self.written.fetch_add(1, Ordering::Relaxed);
+        self.wrote(rel);
         Ok(())
     }
 
@@ -482,6 +465,34 @@ impl Output {
         self.write(rel, &bytes)
     }
 
+    /// Checks `rel` and makes its folders in the staging folder; returns
+    /// it as a path and its path in the staging folder.
+    fn prepare(&self, rel: &str) -> Result<(PathBuf, PathBuf), WriteError> {
+        let relative = safe_relative_path(rel)?;
+        let path = self.staged(&relative)?;
+        Ok((relative, path))
+    }
+
+    /// The path in the staging folder of `relative` (already checked),
+    /// with its folders made.
+    fn staged(&self, relative: &Path) -> Result<PathBuf, WriteError> {
+        let path = self.staging.join(relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|source| WriteError::Io {
+                path: path.clone(),
+                source,
+            })?;
+        }
+        Ok(path)
+    }
+
+    /// Records that `rel` was given new bytes.
+    fn wrote(&self, rel: &str) {
+        self.replaced(rel);
+        self.produced(rel);
+        self.written.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// How many files kept the previous build's bytes (not rewritten).
     pub fn files_unchanged(&self) -> usize {
         self.unchanged.load(Ordering::Relaxed)
@@ -489,15 +500,11 @@ impl Output {
 
     /// Copies the file `from` to `rel` inside the site.
     pub fn copy(&self, rel: &str, from: &Path) -> Result<(), WriteError> {
-        let relative = safe_relative_path(rel)?;
-        let path = self.staging.join(&relative);
+        let (_, path) = self.prepare(rel)?;
         let io_error = |source| WriteError::Io {
             path: path.clone(),
             source,
         };
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(io_error)?;
-        }
         if self.recycling {
             Output::replace(&path, |temporary| {
                 std::fs::copy(from, temporary).map(|_| ())
@@ -506,9 +513,7 @@ impl Output {
         } else {
             std::fs::copy(from, &path).map_err(io_error)?;
         }
-        self.replaced(rel);
-        self.produced(rel);
-        self.written.fetch_add(1, Ordering::Relaxed);
+        self.wrote(rel);
         Ok(())
     }
 
