@@ -196,3 +196,66 @@ fn term_figures_count_the_whole_term_on_every_page() {
         "lede counts all"
     );
 }
+
+#[test]
+fn action_items_are_paginated_in_step_and_each_listed_once() {
+    let (_whole_dir, whole) = build_paginated(0);
+    let (_paged_dir, paged) = build_paginated(2);
+    // Each open item (`<li class="action…">`) and completion row, in order.
+    let items = |html: &str| -> Vec<String> {
+        html.split("<li class=\"action")
+            .skip(1)
+            // Links are relative to pages of different depths.
+            .map(|rest| rest[..rest.find("</li>").unwrap()].replace("../", ""))
+            .collect()
+    };
+    let completion = |html: &str| -> Vec<String> {
+        html.split("<tr><td><a href=\"")
+            .skip(1)
+            .map(|rest| {
+                let href = &rest[..rest.find('"').unwrap()];
+                href[href.find("incidents/").unwrap()..].to_string()
+            })
+            .collect()
+    };
+    let all = std::fs::read_to_string(whole.join("action-items/index.html")).unwrap();
+    let (all_items, all_rows) = (items(&all), completion(&all));
+    assert!(
+        all_items.len() > 4 && all_rows.len() > all_items.len(),
+        "the example has more completion rows ({}) than open items ({})",
+        all_rows.len(),
+        all_items.len()
+    );
+    let pages = follow(&paged, "action-items/index.html");
+    // As many pages as the longer list needs.
+    assert_eq!(pages.len(), all_rows.len().div_ceil(2));
+    let got_items: Vec<String> = pages.iter().flat_map(|(_, html)| items(html)).collect();
+    let got_rows: Vec<String> = pages
+        .iter()
+        .flat_map(|(_, html)| completion(html))
+        .collect();
+    assert_eq!(got_items, all_items, "open items across the pages");
+    assert_eq!(got_rows, all_rows, "completion rows across the pages");
+    let owners = |html: &str| -> Vec<String> {
+        html.split("<h3 class=\"owner-heading\">")
+            .skip(1)
+            .map(|rest| rest[..rest.find("</span>").unwrap()].to_string())
+            .collect()
+    };
+    // An owner's heading gives the owner's whole count on every page.
+    for (path, html) in &pages {
+        for owner in owners(html) {
+            assert!(owners(&all).contains(&owner), "{path}: {owner}");
+        }
+        assert!(
+            html.contains("open of") && !html.contains("No open action items"),
+            "{path}: figures on every page, and no claim that nothing is open"
+        );
+    }
+    // The last page holds completion rows only; its pager counts pages.
+    let (last_path, last) = pages.last().unwrap();
+    assert!(items(last).is_empty(), "{last_path}");
+    assert!(last.contains(&format!("Page {} of {}.", pages.len(), pages.len())));
+    assert!(pages[1].1.contains("Open items 3–4 of"));
+    assert_eq!(broken_links(&paged), Vec::<String>::new());
+}

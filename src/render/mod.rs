@@ -514,6 +514,7 @@ impl Renderer {
                 None => Arc::new(Neighbourhood::of(archive)),
             },
             term_figures: Mutex::default(),
+            action_items: std::sync::OnceLock::new(),
         };
         let pages_started = std::time::Instant::now();
         let jobs = pages::all_pages(archive, self.config.paginate_by);
@@ -1053,10 +1054,25 @@ impl Renderer {
                 );
                 context.insert("figures", &f);
             }
-            Page::ActionItems => {
-                context.insert("page_title", "Action items");
+            Page::ActionItems(number) => {
+                // Made once, by the first of its pages to be rendered.
+                let actions = shared
+                    .action_items
+                    .get_or_init(|| self.action_items(archive, shared.summaries));
+                let paginate_by = self.config.paginate_by;
+                let paginator = pages::Paginator::action_items(
+                    actions.open(),
+                    actions.incidents.len(),
+                    paginate_by,
+                    number,
+                );
+                context.insert("page_title", &paged_title("Action items", &paginator));
                 context.insert("section", "action-items");
-                context.insert("actions", &self.action_items(archive, shared));
+                context.insert(
+                    "actions",
+                    &actions.page(archive, shared.summaries, paginate_by, number),
+                );
+                context.insert("paginator", &paginator);
             }
             Page::NotFound => {
                 context.insert("page_title", "Page not found");
@@ -1282,92 +1298,81 @@ impl Renderer {
         }
     }
 
-    /// The archive-wide action items: overdue first (oldest due date
-    /// first), then the other open items grouped by owner, and completion
-    /// per incident.
-    fn action_items<'a>(&self, archive: &'a Archive, shared: &'a Shared<'a>) -> ActionsPage<'a> {
+    /// What `action-items/` lists (GUIDE.md 9, "open action items across
+    /// the archive, overdue first"): overdue items (earliest due first),
+    /// then the other open items grouped by owner (named owners
+    /// alphabetically, unassigned last), and completion per incident
+    /// (least complete first). Items whose status is not stated are
+    /// neither open nor settled.
+    fn action_items(&self, archive: &Archive, summaries: &[Arc<Summary>]) -> ActionsIndex {
         let all: Vec<usize> = (0..archive.incidents.len()).collect();
         let figures = crate::index::stats::figures(archive, &all, self.today);
         let mut overdue = Vec::new();
-        let mut by_owner: std::collections::BTreeMap<String, Vec<OpenItem<'a>>> =
+        let mut by_owner: std::collections::BTreeMap<&str, Vec<(usize, usize)>> =
             std::collections::BTreeMap::new();
         let mut incidents = Vec::new();
         for (index, incident) in archive.incidents.iter().enumerate() {
-            let summary = &shared.summaries[index];
-            // Items whose status the postmortem does not state are left out.
-            let known: Vec<&crate::model::ActionItem> = incident
+            let known = incident
                 .action_items
                 .iter()
-                .filter(|a| a.status != crate::model::UNKNOWN_STATUS)
-                .collect();
-            if !known.is_empty() {
-                let done = known.iter().filter(|a| !a.is_open()).count();
-                let total = known.len();
-                incidents.push(IncidentCompletion {
-                    title: &summary.title,
-                    url: &summary.url,
-                    done,
-                    total,
-                    pct: done * 100 / total,
-                });
+                .filter(|a| a.status != crate::model::UNKNOWN_STATUS);
+            let total = known.clone().count();
+            if total > 0 {
+                let done = known.filter(|a| !a.is_open()).count();
+                incidents.push((index, done, total));
             }
-            for item in incident.action_items.iter().filter(|a| a.is_open()) {
-                let is_overdue = item.due.is_some_and(|due| due < self.today);
-                let row = OpenItem {
-                    title: &item.title,
-                    owner: item.owner.as_deref(),
-                    status: &item.status,
-                    priority: item.priority.as_deref(),
-                    due: item.due.map(|d| d.to_string()),
-                    overdue: is_overdue,
-                    link: item.link.as_deref().filter(|l| is_safe_url(l)),
-                    incident_title: &summary.title,
-                    incident_url: &summary.url,
-                };
-                if is_overdue {
-                    overdue.push((item.due, row));
-                } else {
-                    by_owner
-                        .entry(item.owner.clone().unwrap_or_default())
+            for (k, item) in incident.action_items.iter().enumerate() {
+                if !item.is_open() {
+                    continue;
+                }
+                match item.due.filter(|due| *due < self.today) {
+                    Some(due) => overdue.push((due, (index, k))),
+                    None => by_owner
+                        .entry(item.owner.as_deref().unwrap_or_default())
                         .or_default()
-                        .push(row);
+                        .push((index, k)),
                 }
             }
         }
+        let url = |index: usize| summaries[index].url.as_str();
+        let title = |(i, k): (usize, usize)| archive.incidents[i].action_items[k].title.as_str();
         overdue.sort_by(|a, b| {
             a.0.cmp(&b.0)
-                .then(a.1.incident_url.cmp(b.1.incident_url))
-                .then(a.1.title.cmp(b.1.title))
+                .then(url(a.1.0).cmp(url(b.1.0)))
+                .then(title(a.1).cmp(title(b.1)))
         });
-        let mut groups: Vec<OwnerGroup<'a>> = by_owner
+        let mut groups: Vec<(String, Vec<(usize, usize)>)> = by_owner
             .into_iter()
             .map(|(owner, mut items)| {
-                items.sort_by(|a, b| {
-                    (a.due.is_none(), &a.due, a.incident_url, a.title).cmp(&(
-                        b.due.is_none(),
-                        &b.due,
-                        b.incident_url,
-                        b.title,
+                let due = |(i, k): (usize, usize)| archive.incidents[i].action_items[k].due;
+                items.sort_by(|&a, &b| {
+                    (due(a).is_none(), due(a), url(a.0), title(a)).cmp(&(
+                        due(b).is_none(),
+                        due(b),
+                        url(b.0),
+                        title(b),
                     ))
                 });
-                OwnerGroup {
-                    owner: if owner.is_empty() {
-                        "Unassigned".to_string()
-                    } else {
-                        owner
-                    },
-                    items,
-                }
+                let owner = if owner.is_empty() {
+                    "Unassigned"
+                } else {
+                    owner
+                };
+                (owner.to_string(), items)
             })
             .collect();
         // Named owners first, alphabetically; unassigned items last.
-        groups.sort_by_key(|g| (g.owner == "Unassigned", g.owner.to_lowercase()));
-        incidents.sort_by(|a, b| a.pct.cmp(&b.pct).then(a.url.cmp(b.url)));
-        ActionsPage {
+        groups.sort_by_key(|(owner, _)| (owner == "Unassigned", owner.to_lowercase()));
+        incidents.sort_by(|a, b| {
+            (a.1 * 100 / a.2)
+                .cmp(&(b.1 * 100 / b.2))
+                .then(url(a.0).cmp(url(b.0)))
+        });
+        ActionsIndex {
             completion_pct: figures.actions.completion_pct(),
             figures: figures.actions,
             today: self.today.to_string(),
-            overdue: overdue.into_iter().map(|(_, row)| row).collect(),
+            overdue: overdue.into_iter().map(|(_, at)| at).collect(),
             groups,
             incidents,
         }
@@ -1703,6 +1708,9 @@ struct Shared<'a> {
     /// them on every page of a paginated term would cost the term's size
     /// once per page (quadratic in the term's size).
     term_figures: Mutex<HashMap<(TaxonomyKind, usize), Arc<TermFigures>>>,
+    /// What `action-items/` lists, made by the first of its pages to be
+    /// rendered and sliced by each.
+    action_items: std::sync::OnceLock<ActionsIndex>,
 }
 
 impl Shared<'_> {
@@ -1945,12 +1953,6 @@ struct OpenItem<'a> {
 }
 
 #[derive(Serialize)]
-struct OwnerGroup<'a> {
-    owner: String,
-    items: Vec<OpenItem<'a>>,
-}
-
-#[derive(Serialize)]
 struct IncidentCompletion<'a> {
     title: &'a str,
     url: &'a str,
@@ -1959,14 +1961,123 @@ struct IncidentCompletion<'a> {
     pct: usize,
 }
 
-#[derive(Serialize)]
-struct ActionsPage<'a> {
+/// Everything `action-items/` lists, made once a build, as positions:
+/// items as (incident index, item index), completion rows as (incident
+/// index, settled items, items with a known status).
+#[derive(Debug)]
+struct ActionsIndex {
     figures: crate::index::stats::ActionFigures,
     completion_pct: Option<usize>,
     today: String,
-    overdue: Vec<OpenItem<'a>>,
-    groups: Vec<OwnerGroup<'a>>,
-    incidents: Vec<IncidentCompletion<'a>>,
+    overdue: Vec<(usize, usize)>,
+    groups: Vec<(String, Vec<(usize, usize)>)>,
+    incidents: Vec<(usize, usize, usize)>,
+}
+
+impl ActionsIndex {
+    /// How many open items it lists.
+    fn open(&self) -> usize {
+        self.overdue.len()
+            + self
+                .groups
+                .iter()
+                .map(|(_, items)| items.len())
+                .sum::<usize>()
+    }
+
+    /// Page `number` (0-based) at `paginate_by` rows a page (0: one page):
+    /// the `number`-th slice of the open items (overdue ones, then the
+    /// others by owner) and of the completion table.
+    fn page<'p>(
+        &'p self,
+        archive: &'p Archive,
+        summaries: &'p [Arc<Summary>],
+        paginate_by: usize,
+        number: usize,
+    ) -> ActionsPageData<'p> {
+        let item = |(i, k): (usize, usize), overdue: bool| {
+            let item = &archive.incidents[i].action_items[k];
+            OpenItem {
+                title: &item.title,
+                owner: item.owner.as_deref(),
+                status: &item.status,
+                priority: item.priority.as_deref(),
+                due: item.due.map(|d| d.to_string()),
+                overdue,
+                link: item.link.as_deref().filter(|l| is_safe_url(l)),
+                incident_title: &summaries[i].title,
+                incident_url: &summaries[i].url,
+            }
+        };
+        let open = self.open();
+        let rows = pages::page_rows(open, paginate_by, number);
+        let late = self.overdue.len();
+        let overdue = self.overdue[rows.start.min(late)..rows.end.min(late)]
+            .iter()
+            .map(|&at| item(at, true))
+            .collect();
+        let mut groups = Vec::new();
+        let mut start = late;
+        for (owner, items) in &self.groups {
+            let end = start + items.len();
+            let (from, to) = (rows.start.max(start), rows.end.min(end));
+            if from < to {
+                groups.push(OwnerGroupData {
+                    owner,
+                    count: items.len(),
+                    continued: from > start,
+                    items: items[from - start..to - start]
+                        .iter()
+                        .map(|&at| item(at, false))
+                        .collect(),
+                });
+            }
+            start = end;
+        }
+        let completion = pages::page_rows(self.incidents.len(), paginate_by, number);
+        ActionsPageData {
+            figures: self.figures,
+            completion_pct: self.completion_pct,
+            today: &self.today,
+            open,
+            overdue,
+            groups,
+            incidents: self.incidents[completion]
+                .iter()
+                .map(|&(i, done, total)| IncidentCompletion {
+                    title: &summaries[i].title,
+                    url: &summaries[i].url,
+                    done,
+                    total,
+                    pct: done * 100 / total,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// One page of `action-items/`, for its template.
+#[derive(Serialize)]
+struct ActionsPageData<'p> {
+    figures: crate::index::stats::ActionFigures,
+    completion_pct: Option<usize>,
+    today: &'p str,
+    /// How many open items the archive has (on every page).
+    open: usize,
+    overdue: Vec<OpenItem<'p>>,
+    groups: Vec<OwnerGroupData<'p>>,
+    incidents: Vec<IncidentCompletion<'p>>,
+}
+
+/// An owner's open items on one page of `action-items/`.
+#[derive(Serialize)]
+struct OwnerGroupData<'p> {
+    owner: &'p str,
+    /// How many open items the owner has (on every page).
+    count: usize,
+    /// Whether the owner's items began on an earlier page.
+    continued: bool,
+    items: Vec<OpenItem<'p>>,
 }
 
 #[derive(Serialize)]

@@ -28,15 +28,19 @@ pub enum Page {
     NotFound,
     /// `stats/index.html`: figures and charts.
     Stats,
-    /// `action-items/index.html`: open action items across the archive.
-    ActionItems,
+    /// `action-items/index.html`: open action items across the archive;
+    /// page `n` (0-based) of them (see [`action_item_lists`]).
+    ActionItems(usize),
 }
 
 /// Every page of the archive, in a fixed order. Lists of incidents (all
 /// incidents, each term) are split into pages of `paginate_by` rows; 0
 /// puts each list on one page.
 pub fn all_pages(archive: &Archive, paginate_by: usize) -> Vec<Page> {
-    let mut pages = vec![Page::Home, Page::NotFound, Page::Stats, Page::ActionItems];
+    let mut pages = vec![Page::Home, Page::NotFound, Page::Stats];
+    let (open, completion) = action_item_lists(archive);
+    let action_pages = page_count(open, paginate_by).max(page_count(completion, paginate_by));
+    pages.extend((0..action_pages).map(Page::ActionItems));
     pages.extend((0..page_count(archive.incidents.len(), paginate_by)).map(Page::Incidents));
     pages.extend((0..archive.incidents.len()).map(Page::Incident));
     for taxonomy in &archive.taxonomies {
@@ -49,6 +53,26 @@ pub fn all_pages(archive: &Archive, paginate_by: usize) -> Vec<Page> {
         }
     }
     pages
+}
+
+/// The lengths of the two lists of `action-items/`, paginated in step
+/// (page `n` shows the `n`-th slice of each): the open items (status
+/// known and not settled), and the incidents with an item whose status is
+/// known (the completion table).
+pub fn action_item_lists(archive: &Archive) -> (usize, usize) {
+    let mut open = 0;
+    let mut completion = 0;
+    for incident in &archive.incidents {
+        open += incident.action_items.iter().filter(|a| a.is_open()).count();
+        if incident
+            .action_items
+            .iter()
+            .any(|a| a.status != crate::model::UNKNOWN_STATUS)
+        {
+            completion += 1;
+        }
+    }
+    (open, completion)
 }
 
 /// How many pages a list of `items` rows takes at `paginate_by` rows a
@@ -100,6 +124,12 @@ pub struct Paginator {
     pub previous: Option<String>,
     /// The next page, if any.
     pub next: Option<String>,
+    /// What the rows are, for the pager's text (`Incidents`).
+    pub noun: &'static str,
+    /// The labels of the links to the previous and next pages.
+    pub previous_label: &'static str,
+    /// See `previous_label`.
+    pub next_label: &'static str,
     /// Page links: the first and last pages and two either side of this
     /// one, in order, with a gap entry where numbers are skipped (so a
     /// pager stays short however long the list: not every page links to
@@ -122,7 +152,38 @@ impl Paginator {
     /// The pager of page `number` (0-based) of a list of `total` rows
     /// whose first page is at `first`.
     pub fn new(first: &str, total: usize, paginate_by: usize, number: usize) -> Self {
-        let count = page_count(total, paginate_by);
+        Paginator::in_step(first, total, 0, paginate_by, number)
+    }
+
+    /// The pager of page `number` of `action-items/`: its `open` items and
+    /// its `completion` table are paginated in step, so it has as many
+    /// pages as the longer list needs; the pager counts the open items
+    /// (`first_row` is 0 on a page past the last of them).
+    pub fn action_items(open: usize, completion: usize, paginate_by: usize, number: usize) -> Self {
+        Paginator {
+            noun: "Open items",
+            previous_label: "← Previous",
+            next_label: "Next →",
+            ..Paginator::in_step(
+                "action-items/index.html",
+                open,
+                completion,
+                paginate_by,
+                number,
+            )
+        }
+    }
+
+    /// The pager of a list of `total` rows shown beside another list of
+    /// `beside` rows, paginated in step with it (0: none).
+    fn in_step(
+        first: &str,
+        total: usize,
+        beside: usize,
+        paginate_by: usize,
+        number: usize,
+    ) -> Self {
+        let count = page_count(total, paginate_by).max(page_count(beside, paginate_by));
         let rows = page_rows(total, paginate_by, number);
         let link = |n: usize| PageLink {
             number: n + 1,
@@ -156,6 +217,9 @@ impl Paginator {
             last_row: rows.end,
             previous: number.checked_sub(1).map(|n| paged_path(first, n)),
             next: (number + 1 < count).then(|| paged_path(first, number + 1)),
+            noun: "Incidents",
+            previous_label: "← Newer",
+            next_label: "Older →",
             links,
         }
     }
@@ -175,14 +239,14 @@ impl Page {
             }
             Page::NotFound => "404.html".to_string(),
             Page::Stats => "stats/index.html".to_string(),
-            Page::ActionItems => "action-items/index.html".to_string(),
+            Page::ActionItems(n) => paged_path("action-items/index.html", n),
         }
     }
 
     /// The 0-based page number of a paginated list page; 0 for others.
     pub fn number(self) -> usize {
         match self {
-            Page::Incidents(n) | Page::Term(_, _, n) => n,
+            Page::Incidents(n) | Page::Term(_, _, n) | Page::ActionItems(n) => n,
             _ => 0,
         }
     }
@@ -197,7 +261,7 @@ impl Page {
             Page::Term(..) => "term.html",
             Page::NotFound => "404.html",
             Page::Stats => "stats.html",
-            Page::ActionItems => "action-items.html",
+            Page::ActionItems(_) => "action-items.html",
         }
     }
 }
