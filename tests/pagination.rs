@@ -41,7 +41,13 @@ fn build_paginated(paginate_by: usize) -> (tempfile::TempDir, PathBuf) {
 
 /// The incident links of a list page's table, in order.
 fn rows(html: &str) -> Vec<String> {
-    html.split("<td class=\"title\"><a href=\"")
+    incident_links(html, "<td class=\"title\"><a href=\"")
+}
+
+/// The incident links that follow each `opening` (which ends inside an
+/// `href="`), in order.
+fn incident_links(html: &str, opening: &str) -> Vec<String> {
+    html.split(opening)
         .skip(1)
         .map(|rest| {
             let href = &rest[..rest.find('"').unwrap()];
@@ -209,15 +215,7 @@ fn action_items_are_paginated_in_step_and_each_listed_once() {
             .map(|rest| rest[..rest.find("</li>").unwrap()].replace("../", ""))
             .collect()
     };
-    let completion = |html: &str| -> Vec<String> {
-        html.split("<tr><td><a href=\"")
-            .skip(1)
-            .map(|rest| {
-                let href = &rest[..rest.find('"').unwrap()];
-                href[href.find("incidents/").unwrap()..].to_string()
-            })
-            .collect()
-    };
+    let completion = |html: &str| incident_links(html, "<tr><td><a href=\"");
     let all = std::fs::read_to_string(whole.join("action-items/index.html")).unwrap();
     let (all_items, all_rows) = (items(&all), completion(&all));
     assert!(

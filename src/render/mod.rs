@@ -598,17 +598,16 @@ impl Renderer {
         // Each writes its file (`None`: nothing to write) as soon as it is
         // made, so that no two large data files are held at once; the
         // export (about 185 MB at 50,000) is streamed, never held at all.
-        type Generate<'g> = Box<dyn Fn() -> Option<Result<(), WriteError>> + 'g>;
-        let text = |name: &'static str, text: Option<String>| {
-            text.map(|text| output.write(name, text.as_bytes()))
-        };
+        type Generate<'g> = Box<dyn Fn(&str) -> Option<Result<(), WriteError>> + 'g>;
+        let text =
+            |name: &str, text: Option<String>| text.map(|text| output.write(name, text.as_bytes()));
         let data_files: Vec<(&str, Generate<'_>)> = vec![
             (
                 "incidents.json",
-                Box::new(|| {
+                Box::new(|name| {
                     let title = &self.config.title;
                     let Some(cache) = cache else {
-                        return Some(output.write_with("incidents.json", |out| {
+                        return Some(output.write_with(name, |out| {
                             feeds::write_incidents_json(archive, title, base_url, out)
                         }));
                     };
@@ -616,7 +615,7 @@ impl Renderer {
                     let items = by_fingerprint(archive, &cache.export_items, 0, |i| {
                         Arc::<str>::from(feeds::incident_fragment(&archive.incidents[i]))
                     });
-                    Some(output.write_with("incidents.json", |out| {
+                    Some(output.write_with(name, |out| {
                         let count = archive.incidents.len();
                         feeds::write_incidents_json_of(count, &items, title, base_url, out)
                     }))
@@ -624,33 +623,33 @@ impl Renderer {
             ),
             (
                 "atom.xml",
-                Box::new(|| {
+                Box::new(|name| {
                     let atom = feeds::atom(
                         archive,
                         &self.config.title,
                         &self.config.description,
                         base_url,
                     );
-                    text("atom.xml", Some(atom))
+                    text(name, Some(atom))
                 }),
             ),
             (
                 "robots.txt",
-                Box::new(|| text("robots.txt", Some(feeds::robots(base_url)))),
+                Box::new(|name| text(name, Some(feeds::robots(base_url)))),
             ),
             (
                 "sitemap.xml",
-                Box::new(|| {
+                Box::new(|name| {
                     let page_paths: Vec<String> =
                         jobs.iter().map(|page| page.path(archive)).collect();
-                    text("sitemap.xml", feeds::sitemap(&page_paths, base_url))
+                    text(name, feeds::sitemap(&page_paths, base_url))
                 }),
             ),
             (
                 "search/facets.json",
-                Box::new(|| {
+                Box::new(|name| {
                     let facets = search::facets(archive, shared.summaries).1;
-                    text("search/facets.json", Some(facets))
+                    text(name, Some(facets))
                 }),
             ),
         ];
@@ -663,7 +662,7 @@ impl Renderer {
                 report.files += 1;
                 continue;
             }
-            match generate() {
+            match generate(name) {
                 Some(Ok(())) => report.files += 1,
                 Some(Err(e)) => report.diagnostics.push(write_error(&e)),
                 None => {}
@@ -1059,6 +1058,11 @@ impl Renderer {
                 let actions = shared
                     .action_items
                     .get_or_init(|| self.action_items(archive, shared.summaries));
+                // The page count came from the same lists, counted alone.
+                debug_assert_eq!(
+                    (actions.open(), actions.incidents.len()),
+                    pages::action_item_lists(archive)
+                );
                 let paginate_by = self.config.paginate_by;
                 let paginator = pages::Paginator::action_items(
                     actions.open(),

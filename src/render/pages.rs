@@ -33,9 +33,9 @@ pub enum Page {
     ActionItems(usize),
 }
 
-/// Every page of the archive, in a fixed order. Lists of incidents (all
-/// incidents, each term) are split into pages of `paginate_by` rows; 0
-/// puts each list on one page.
+/// Every page of the archive, in a fixed order. Lists (all incidents,
+/// each term, the action items) are split into pages of `paginate_by`
+/// rows; 0 puts each list on one page.
 pub fn all_pages(archive: &Archive, paginate_by: usize) -> Vec<Page> {
     let mut pages = vec![Page::Home, Page::NotFound, Page::Stats];
     let (open, completion) = action_item_lists(archive);
