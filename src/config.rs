@@ -27,6 +27,22 @@ pub enum RawHtml {
     Allow,
 }
 
+/// How code blocks are highlighted (`highlighting` in `hindsight.toml`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Highlighting {
+    /// A one-pass lexer for the common languages (Bash, Dockerfile, Go,
+    /// JavaScript, JSON, nginx, Python, Rust, SQL, TOML, TypeScript,
+    /// YAML): comments, strings, numbers, keywords, types, function names,
+    /// keys. Microseconds per block. The default.
+    #[default]
+    Fast,
+    /// tree-sitter grammars for those languages: a parse of each block, so
+    /// names are told apart by their role (parameters, fields, methods),
+    /// at about 0.3 ms of CPU per block (docs/PERFORMANCE.md).
+    Precise,
+}
+
 /// One root-cause category (GUIDE.md 6).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -111,6 +127,10 @@ pub struct Config {
     /// Largest code block (in bytes) that is syntax highlighted; larger ones
     /// are shown plain. Default 64 KiB.
     pub highlight_max_bytes: usize,
+    /// How code blocks are highlighted: `fast` (the default) or `precise`.
+    /// Logs always get their own one-pass highlighter and the other
+    /// languages syntect's grammars.
+    pub highlighting: Highlighting,
     /// Largest postmortem file read, in bytes; larger ones are refused
     /// with a `file-too-large` error. Default 8 MiB.
     pub max_file_bytes: u64,
@@ -136,6 +156,7 @@ impl Default for Config {
             buckets: BucketEdges::default(),
             paginate_by: 100,
             highlight_max_bytes: 64 * 1024,
+            highlighting: Highlighting::Fast,
             profiles: std::collections::BTreeMap::new(),
             max_file_bytes: 8 * 1024 * 1024,
         }

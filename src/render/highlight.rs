@@ -1,16 +1,21 @@
 //! Syntax highlighting of fenced code blocks, as CSS classes (`hl-*`); the
 //! colours live in the theme's `syntax.css`.
 //!
-//! Two engines behind one [`Highlighter`]: tree-sitter grammars for the
-//! languages postmortems quote most (Bash, Go, JavaScript, JSON, Python,
-//! Rust, SQL, TOML, TypeScript, YAML), which highlight a block about six
-//! times faster than syntect's regexes on average (1.3 to 20 times by
-//! language, docs/PERFORMANCE.md); a one-pass highlighter for logs; and
-//! syntect with two-face's extra grammars for everything else (Dockerfile,
-//! HCL/Terraform, nginx, Ruby, Java...). All emit the same scope-style
-//! classes, so one stylesheet colours any of them.
+//! Engines behind one [`Highlighter`], by language: for those postmortems
+//! quote most (Bash, Dockerfile, Go, JavaScript, JSON, nginx, Python,
+//! Rust, SQL, TOML, TypeScript, YAML) a one-pass lexer ([`lexical`], the
+//! default, microseconds per block) or, with `highlighting = "precise"`,
+//! tree-sitter grammars (about 0.3 ms per block, still about six times
+//! faster than syntect's regexes; docs/PERFORMANCE.md); a one-pass
+//! highlighter for logs; and syntect with two-face's extra grammars for
+//! everything else (HCL/Terraform, Ruby, Java...). All emit the same
+//! scope-style classes, so one stylesheet colours any of them.
+
+mod lexical;
 
 use std::sync::OnceLock;
+
+use crate::config::Highlighting;
 
 use syntect::html::{ClassStyle, ClassedHTMLGenerator};
 use syntect::parsing::{SyntaxReference, SyntaxSet};
@@ -287,13 +292,23 @@ fn highlights_any(config: &HighlightConfiguration, code: &str) -> bool {
 #[derive(Debug)]
 pub struct Highlighter {
     max_bytes: usize,
+    engine: Highlighting,
 }
 
 impl Highlighter {
     /// A highlighter. Blocks over `max_bytes` are shown plain, so one huge
     /// paste cannot stall a build.
     pub fn new(max_bytes: usize) -> Self {
-        Highlighter { max_bytes }
+        Highlighter {
+            max_bytes,
+            engine: Highlighting::Fast,
+        }
+    }
+
+    /// The same highlighter with another engine for the common languages
+    /// (`highlighting` in `hindsight.toml`).
+    pub fn with_engine(self, engine: Highlighting) -> Self {
+        Highlighter { engine, ..self }
     }
 
     /// The syntect token of a fence language (lower-cased, aliases
@@ -321,7 +336,9 @@ impl Highlighter {
 
     /// Whether a fence language gets highlighted.
     pub fn knows(&self, language: &str) -> bool {
-        if Self::token(language).is_some_and(|token| tree_config(&token).is_some()) {
+        if Self::token(language).is_some_and(|token| {
+            lexical::Lang::from_token(&token).is_some() || tree_config(&token).is_some()
+        }) {
             return true;
         }
         SYNTAXES.with(|syntaxes| Self::syntax(syntaxes, language).is_some())
@@ -355,7 +372,13 @@ impl Highlighter {
         if token.as_deref() == Some("log") {
             return highlighted(&log_html(code));
         }
-        if let Some(config) = token.and_then(|token| tree_config(&token)) {
+        let token = token.as_deref();
+        if self.engine == Highlighting::Fast
+            && let Some(lang) = token.and_then(lexical::Lang::from_token)
+        {
+            return highlighted(&lexical::to_html(lang, code));
+        }
+        if let Some(config) = token.and_then(tree_config) {
             return tree_highlight(config, code).map_or_else(plain, |inner| highlighted(&inner));
         }
         SYNTAXES.with(|syntaxes| {
@@ -516,17 +539,28 @@ fn log_numbers(out: &mut String, word: &str) {
 /// Escapes text for HTML element content.
 pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 8);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
+    push_escaped(&mut out, text);
     out
+}
+
+/// Appends `text` to `out`, escaped for HTML element content and
+/// double-quoted attributes (`&`, `<`, `>`, `"`, `'`).
+fn push_escaped(out: &mut String, text: &str) {
+    let mut written = 0;
+    for (i, byte) in text.bytes().enumerate() {
+        let entity = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&text[written..i]);
+        out.push_str(entity);
+        written = i + 1;
+    }
+    out.push_str(&text[written..]);
 }
 
 /// Escapes text for a double-quoted attribute.
@@ -591,8 +625,13 @@ mod tests {
     }
 
     #[test]
-    fn tree_sitter_output_keeps_the_text_and_escapes_it() {
-        let h = Highlighter::new(64 * 1024);
+    fn both_engines_keep_the_text_and_escape_it() {
+        for engine in [Highlighting::Fast, Highlighting::Precise] {
+            both_engines_case(Highlighter::new(64 * 1024).with_engine(engine));
+        }
+    }
+
+    fn both_engines_case(h: Highlighter) {
         let code = "let s = \"<script>\" && 'a'; // é\nlet t = 2;\n";
         let html = h.to_html("rust", code);
         assert!(html.contains("class=\"hl-keyword\""), "{html}");
@@ -610,7 +649,7 @@ mod tests {
     }
 
     /// The text a browser shows for `html` (tags dropped, entities decoded).
-    fn visible_text(html: &str) -> String {
+    pub(super) fn visible_text(html: &str) -> String {
         html.split('<')
             .enumerate()
             .map(|(i, part)| match part.split_once('>') {

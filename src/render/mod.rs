@@ -392,7 +392,8 @@ impl Renderer {
             key,
             tera,
             theme,
-            highlighter: Highlighter::new(config.highlight_max_bytes),
+            highlighter: Highlighter::new(config.highlight_max_bytes)
+                .with_engine(config.highlighting),
             config: config.clone(),
             site: SiteData::new(config),
             today,
@@ -473,8 +474,11 @@ impl Renderer {
             withheld.sort();
             withheld.hash(&mut hasher);
             format!(
-                "{:?}{}{}",
-                self.config.raw_html, self.config.remote_images, self.config.highlight_max_bytes
+                "{:?}{}{}{:?}",
+                self.config.raw_html,
+                self.config.remote_images,
+                self.config.highlight_max_bytes,
+                self.config.highlighting
             )
             .hash(&mut hasher);
             hasher.finish()
