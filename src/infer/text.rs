@@ -108,25 +108,31 @@ fn is_bare_heading(text: &str) -> bool {
         .any(|(synonym, _)| normal == *synonym)
 }
 
+/// A heading lower-cased, without its numbering, its punctuation and a
+/// leading "the ", words separated by single spaces: "2. The Root-Cause:"
+/// is "root-cause". One pass (it runs for every heading and label line).
 fn normalise_heading(heading: &str) -> String {
-    let normal: String = heading
-        .to_lowercase()
-        .trim_start_matches(|c: char| {
-            c.is_ascii_digit() || c == '.' || c == ')' || c.is_whitespace()
-        })
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '-' {
-                c
-            } else {
-                ' '
+    let lower = heading.to_lowercase();
+    let rest = lower.trim_start_matches(|c: char| {
+        c.is_ascii_digit() || c == '.' || c == ')' || c.is_whitespace()
+    });
+    let mut normal = String::with_capacity(rest.len());
+    let mut gap = false;
+    for c in rest.chars() {
+        if c.is_alphanumeric() || c == '-' {
+            if gap && !normal.is_empty() {
+                normal.push(' ');
             }
-        })
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
-    normal.trim_start_matches("the ").to_string()
+            gap = false;
+            normal.push(c);
+        } else {
+            gap = true;
+        }
+    }
+    match normal.trim_start_matches("the ") {
+        trimmed if trimmed.len() == normal.len() => normal,
+        trimmed => trimmed.to_string(),
+    }
 }
 
 /// The kind of section a heading opens.
@@ -135,11 +141,7 @@ pub fn section_kind(heading: &str) -> SectionKind {
     let normal = normal.trim_start_matches("incident ");
     let mut best: Option<(&str, SectionKind)> = None;
     for (synonym, kind) in HEADING_SYNONYMS {
-        if (normal == *synonym
-            || normal.starts_with(&format!("{synonym} "))
-            || normal.starts_with(synonym))
-            && best.is_none_or(|(b, _)| synonym.len() > b.len())
-        {
+        if normal.starts_with(synonym) && best.is_none_or(|(b, _)| synonym.len() > b.len()) {
             best = Some((synonym, *kind));
         }
     }
@@ -467,6 +469,21 @@ pub fn sentences(text: &str) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn headings_normalise_to_lower_case_words() {
+        for (heading, normal) in [
+            ("2. The Root-Cause:", "root-cause"),
+            ("  the   Timeline (UTC) ", "timeline utc"),
+            ("The the Impact", "impact"),
+            ("Thematic review", "thematic review"),
+            ("Détection — Ünïcode", "détection ünïcode"),
+            ("1) ", ""),
+            ("", ""),
+        ] {
+            assert_eq!(normalise_heading(heading), normal, "{heading:?}");
+        }
+    }
 
     #[test]
     fn heading_synonyms() {

@@ -221,10 +221,29 @@ fn incident_words(incident: &crate::model::Incident) -> Vec<String> {
 }
 
 /// Calls `each` once with every distinct word of [`incident_words`], in
-/// no particular order. Each text is lower-cased once and split into
-/// borrowed words, so nothing is allocated per word; stop words are
-/// dropped after duplicates (a few hundred checks, not one per word).
+/// no particular order; stop words are dropped after duplicates (a few
+/// hundred checks, not one per word).
 fn for_each_word(incident: &crate::model::Incident, mut each: impl FnMut(&str)) {
+    let mut seen: std::collections::HashSet<String, foldhash::fast::RandomState> =
+        std::collections::HashSet::default();
+    for_each_occurrence(incident, |word| {
+        if !seen.contains(word) {
+            seen.insert(word.to_string());
+        }
+    });
+    for word in &seen {
+        if !STOP_WORDS.contains(&word.as_str()) {
+            each(word);
+        }
+    }
+}
+
+/// Calls `each` with every occurrence of a word of two characters or more
+/// in the incident's searchable text (title, body, root cause, impact,
+/// services, teams, tags), lower-cased, stop words included. Each text is
+/// lower-cased once and split into borrowed words: nothing is allocated
+/// per word.
+fn for_each_occurrence(incident: &crate::model::Incident, mut each: impl FnMut(&str)) {
     let mut texts: Vec<String> = vec![incident.title.to_lowercase(), incident.body.to_lowercase()];
     texts.extend(incident.root_cause.iter().map(|t| t.to_lowercase()));
     texts.extend(incident.impact.summary.iter().map(|t| t.to_lowercase()));
@@ -236,18 +255,11 @@ fn for_each_word(incident: &crate::model::Incident, mut each: impl FnMut(&str)) 
             .chain(&incident.tags)
             .map(|t| t.to_lowercase()),
     );
-    let mut seen: std::collections::HashSet<&str, foldhash::fast::RandomState> =
-        std::collections::HashSet::default();
     for text in &texts {
         for word in text.split(|c: char| !c.is_alphanumeric()) {
             if word.chars().nth(1).is_some() {
-                seen.insert(word);
+                each(word);
             }
-        }
-    }
-    for word in seen {
-        if !STOP_WORDS.contains(&word) {
-            each(word);
         }
     }
 }
@@ -379,17 +391,29 @@ fn postings_streamed(archive: &Archive) -> Postings {
         .par_chunks(CHUNK)
         .enumerate()
         .map(|(chunk, incidents)| {
+            // Stop words hold a list that takes no incident (`STOP`), so
+            // that each occurrence is one lookup; an incident is added to
+            // a word's list once, at its first occurrence (incidents come
+            // in ascending order). A word is allocated once per chunk.
+            const STOP: u32 = u32::MAX;
             let mut local = Words::default();
+            for stop in STOP_WORDS {
+                local.insert((*stop).to_string(), vec![STOP]);
+            }
             for (offset, incident) in incidents.iter().enumerate() {
                 let doc = (chunk * CHUNK + offset) as u32;
-                // A word is allocated once per chunk, when first seen.
-                for_each_word(incident, |word| match local.get_mut(word) {
-                    Some(list) => list.push(doc),
+                for_each_occurrence(incident, |word| match local.get_mut(word) {
+                    Some(list) => {
+                        if list.last() != Some(&doc) && list[0] != STOP {
+                            list.push(doc);
+                        }
+                    }
                     None => {
                         local.insert(word.to_string(), vec![doc]);
                     }
                 });
             }
+            local.retain(|_, list| list[0] != STOP);
             local
         })
         .reduce(Words::default, |mut left, right| {
@@ -511,7 +535,16 @@ mod tests {
     #[test]
     fn streamed_postings_equal_postings_from_every_incidents_words() {
         let bodies: Vec<String> = (0..700)
-            .map(|n| format!("Failover {n} of shard {} paged team {}.", n % 7, n % 13))
+            .map(|n| {
+                // Stop words, and words repeated within one incident.
+                format!(
+                    "The failover {n} of shard {} and the shard {} paged team {} and team {}.",
+                    n % 7,
+                    n % 5,
+                    n % 13,
+                    n % 13
+                )
+            })
             .collect();
         let refs: Vec<&str> = bodies.iter().map(String::as_str).collect();
         let archive = archive(&refs);
@@ -520,7 +553,14 @@ mod tests {
             .iter()
             .map(|i| std::sync::Arc::new(incident_words(i)))
             .collect();
-        assert_eq!(postings_streamed(&archive), postings(&per_incident));
+        let streamed = postings_streamed(&archive);
+        assert_eq!(streamed, postings(&per_incident));
+        assert_eq!(streamed["sh"]["shard"].len(), 700, "once per incident");
+        assert!(
+            !streamed
+                .get("th")
+                .is_some_and(|shard| shard.contains_key("the"))
+        );
     }
 
     #[test]
