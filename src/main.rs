@@ -161,6 +161,12 @@ enum Format {
 /// How many warnings a build prints before summarising the rest.
 const WARNINGS_SHOWN: usize = 30;
 
+/// jemalloc rather than glibc's allocator: the build allocates many small
+/// strings on every thread, and glibc's arenas cost about 15% more CPU
+/// (docs/PERFORMANCE.md). The library leaves the choice to its users.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
