@@ -142,8 +142,11 @@ pub fn timeline_entries(body: &str) -> Vec<(String, String, u32)> {
         .iter()
         .filter(|l| l.section == SectionKind::Timeline && !l.heading)
         .filter_map(|l| {
-            let tokens = clock::scan(&l.text, &[]);
-            let moment = clock::moments(&l.text, &tokens).into_iter().next()?;
+            // An entry's time starts the line: scan its first words only
+            // (the clock's patterns cost microseconds per line).
+            let head = entry_head(&l.text);
+            let tokens = clock::scan(head, &[]);
+            let moment = clock::moments(head, &tokens).into_iter().next()?;
             if moment.start > 3 {
                 return None;
             }
@@ -164,6 +167,20 @@ pub fn timeline_entries(body: &str) -> Vec<(String, String, u32)> {
         })
         .take(200)
         .collect()
+}
+
+/// The start of a timeline line where its time can be: up to the first
+/// blank after 64 bytes (a time such as "March 3, 2024, 10:00:00 PM
+/// PST" fits whole), or the whole line.
+fn entry_head(line: &str) -> &str {
+    let mut cut = 64.min(line.len());
+    while !line.is_char_boundary(cut) {
+        cut += 1;
+    }
+    match line[cut..].find(char::is_whitespace) {
+        Some(blank) => &line[..cut + blank],
+        None => line,
+    }
 }
 
 /// The first `#` heading, else a first line like `Postmortem: ...`.
@@ -299,6 +316,24 @@ mod tests {
         assert_eq!(html[0].0, "10:00 PM (UTC)");
         assert_eq!(html[0].1, "Alert fired");
         assert_eq!(html[1].0, "January 15, 2:15 PM EST");
+        // Only the start of a long line is scanned for its time; the text
+        // keeps the rest whole, times and non-ASCII included.
+        let long = format!(
+            "Timeline\n\n- March 3, 2024, 10:00 PM PST: {} at 11:00 PM ✓\n",
+            "é".repeat(40)
+        );
+        let entries = timeline_entries(&long);
+        assert_eq!(entries[0].0, "March 3, 2024, 10:00 PM PST");
+        assert_eq!(entries[0].1, format!("{} at 11:00 PM ✓", "é".repeat(40)));
+        for line in [
+            "",
+            "short",
+            &"é".repeat(40),
+            &format!("{} x y", "a".repeat(63)),
+        ] {
+            let head = entry_head(line);
+            assert!(line.starts_with(head) && head.len() >= 64.min(line.len()));
+        }
     }
 
     #[test]
