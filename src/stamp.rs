@@ -102,22 +102,32 @@ impl Snapshot {
 
     /// Snapshots the output folder: every file and folder below it,
     /// symbolic links not followed.
+    ///
+    /// The walk lists the folders (their entries carry each file's type);
+    /// the files' metadata is then read in parallel, one `stat` each.
     pub fn of_output(output: &Path) -> Snapshot {
-        let mut entries = Vec::new();
-        for entry in walkdir::WalkDir::new(output).min_depth(1) {
-            let Ok(entry) = entry else {
-                entries.push(Entry("!unreadable".to_string(), 0, 0, 0, None));
-                continue;
-            };
-            let relative = entry.path().strip_prefix(output).unwrap_or(entry.path());
-            let name = relative.to_string_lossy().into_owned();
-            if entry.file_type().is_dir() {
-                entries.push(Entry(format!("{name}/"), 0, 0, 0, None));
-            } else {
-                entries.push(identity(name, entry.metadata().ok()));
-            }
-        }
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        use rayon::prelude::*;
+        let listed: Vec<Option<walkdir::DirEntry>> = walkdir::WalkDir::new(output)
+            .min_depth(1)
+            .into_iter()
+            .map(Result::ok)
+            .collect();
+        let mut entries: Vec<Entry> = listed
+            .into_par_iter()
+            .map(|entry| {
+                let Some(entry) = entry else {
+                    return Entry("!unreadable".to_string(), 0, 0, 0, None);
+                };
+                let relative = entry.path().strip_prefix(output).unwrap_or(entry.path());
+                let name = relative.to_string_lossy().into_owned();
+                if entry.file_type().is_dir() {
+                    Entry(format!("{name}/"), 0, 0, 0, None)
+                } else {
+                    identity(name, entry.metadata().ok())
+                }
+            })
+            .collect();
+        entries.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
         Snapshot { entries }
     }
 }

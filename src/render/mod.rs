@@ -602,7 +602,7 @@ impl Renderer {
         // Each writes its file (`None`: nothing to write) as soon as it is
         // made, so that no two large data files are held at once; the
         // export (about 185 MB at 50,000) is streamed, never held at all.
-        type Generate<'g> = Box<dyn Fn(&str) -> Option<Result<(), WriteError>> + 'g>;
+        type Generate<'g> = Box<dyn Fn(&str) -> Option<Result<(), WriteError>> + Send + Sync + 'g>;
         let text =
             |name: &str, text: Option<String>| text.map(|text| output.write(name, text.as_bytes()));
         let data_files: Vec<(&str, Generate<'_>)> = vec![
@@ -657,47 +657,63 @@ impl Renderer {
                 }),
             ),
         ];
-        for (name, generate) in data_files {
-            let started = std::time::Instant::now();
-            if let (Some(cache), Some(archive_key)) = (cache, archive_key)
-                && cache.same_inputs(name, archive_key)
-                && matches!(output.keep(name), Ok(true))
-            {
-                report.files += 1;
-                continue;
+        // The data files (one at a time, the export streamed) while the
+        // full-text index is made (in parallel): the export is written by
+        // one thread, and the two use different files.
+        let data_files_written = || {
+            let mut files = 0;
+            let mut problems = Vec::new();
+            for (name, generate) in data_files {
+                let started = std::time::Instant::now();
+                if let (Some(cache), Some(archive_key)) = (cache, archive_key)
+                    && cache.same_inputs(name, archive_key)
+                    && matches!(output.keep(name), Ok(true))
+                {
+                    files += 1;
+                    continue;
+                }
+                match generate(name) {
+                    Some(Ok(())) => files += 1,
+                    Some(Err(e)) => problems.push(write_error(&e)),
+                    None => {}
+                }
+                lap(name, started);
             }
-            match generate(name) {
-                Some(Ok(())) => report.files += 1,
-                Some(Err(e)) => report.diagnostics.push(write_error(&e)),
-                None => {}
-            }
-            lap(name, started);
-        }
+            (files, problems)
+        };
         // The full-text index depends on the bodies too; watch mode
         // rewrites only the shards whose words changed. Timed on its own:
         // issue 7 asks for the search index's share.
-        let search_started = std::time::Instant::now();
-        let keep = |name: &str| matches!(output.keep(name), Ok(true));
-        // Each shard is written as soon as it is made (in parallel).
-        let shard_files = std::sync::atomic::AtomicUsize::new(0);
-        let shard_errors = Mutex::new(Vec::new());
-        let kept = search::shards_cached(archive, cache.map(|c| &c.words), &keep, &|name, text| {
-            match output.write(name, text.as_bytes()) {
-                Ok(()) => {
-                    shard_files.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                }
-                Err(e) => {
-                    if let Ok(mut errors) = shard_errors.lock() {
-                        errors.push(write_error(&e));
+        let search_index_written = || {
+            let search_started = std::time::Instant::now();
+            let keep = |name: &str| matches!(output.keep(name), Ok(true));
+            // Each shard is written as soon as it is made (in parallel).
+            let shard_files = std::sync::atomic::AtomicUsize::new(0);
+            let shard_errors = Mutex::new(Vec::new());
+            let kept =
+                search::shards_cached(archive, cache.map(|c| &c.words), &keep, &|name, text| {
+                    match output.write(name, text.as_bytes()) {
+                        Ok(()) => {
+                            shard_files.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        }
+                        Err(e) => {
+                            if let Ok(mut errors) = shard_errors.lock() {
+                                errors.push(write_error(&e));
+                            }
+                        }
                     }
-                }
-            }
-        });
-        report.files += kept + shard_files.into_inner();
-        report
-            .diagnostics
-            .extend(shard_errors.into_inner().unwrap_or_default());
-        lap("search shards", search_started);
+                });
+            lap("search shards", search_started);
+            (
+                kept + shard_files.into_inner(),
+                shard_errors.into_inner().unwrap_or_default(),
+            )
+        };
+        let ((data, data_problems), (shards, shard_problems)) =
+            rayon::join(data_files_written, search_index_written);
+        report.files += data + shards;
+        report.diagnostics.extend(data_problems);
+        report.diagnostics.extend(shard_problems);
         let writes_started = std::time::Instant::now();
         for (name, file) in &self.theme.static_files {
             let result = file
