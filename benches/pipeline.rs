@@ -103,6 +103,15 @@ fn stages(c: &mut Criterion) {
             }
         })
     });
+    // `highlighting = "precise"`: tree-sitter for the common languages.
+    let precise = Highlighter::new(64 * 1024).with_engine(hindsight::config::Highlighting::Precise);
+    group.bench_function("highlight-200-blocks-precise", |b| {
+        b.iter(|| {
+            for (language, code) in &blocks {
+                std::hint::black_box(precise.to_html(language, code));
+            }
+        })
+    });
     let renderer = Renderer::new(None, &config, today).expect("default theme");
     group.bench_function("render-and-write", |b| {
         b.iter_batched(
