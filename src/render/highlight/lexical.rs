@@ -58,6 +58,7 @@ const STRING: &str = "hl-string";
 const NUMBER: &str = "hl-constant hl-numeric";
 const KEYWORD: &str = "hl-keyword";
 const CONSTANT: &str = "hl-constant hl-language";
+const NAMED_CONSTANT: &str = "hl-constant hl-other";
 const BUILTIN_TYPE: &str = "hl-storage hl-type";
 const TYPE: &str = "hl-entity hl-name hl-type";
 const FUNCTION: &str = "hl-entity hl-name hl-function";
@@ -504,7 +505,7 @@ fn scan_code(out: &mut Out<'_>, spec: &Spec, lang: Lang) {
                     if word.bytes().any(|x| x.is_ascii_lowercase()) {
                         Some(TYPE)
                     } else if word.len() > 1 {
-                        Some(CONSTANT)
+                        Some(NAMED_CONSTANT)
                     } else {
                         None
                     }
@@ -640,11 +641,46 @@ fn variable_end(b: &[u8], i: usize) -> usize {
 /// instruction) of each statement, strings, variables and comments.
 fn scan_shell(out: &mut Out<'_>, lang: Lang) {
     let code = out.code;
-    let b = code.as_bytes();
-    let mut i = 0;
+    if lang != Lang::Bash || !code.lines().any(|line| prompt_end(line).is_some()) {
+        scan_shell_range(out, lang, 0, code.len());
+        return;
+    }
+    // A terminal session (`$ cmd`, `user@host:~$ cmd`): the commands after
+    // the prompts are shell; the other lines are output, left plain.
+    let mut start = 0;
+    for line in code.split_inclusive('\n') {
+        if let Some(prompt) = prompt_end(line) {
+            scan_shell_range(out, lang, start + prompt, start + line.len());
+        }
+        start += line.len();
+    }
+}
+
+/// Where the command starts on a line that begins with a shell prompt:
+/// `$ `, `% `, or a prompt naming the user or folder (`me@host:~$ `,
+/// `root@box:/# `, `~/src$ `).
+fn prompt_end(line: &str) -> Option<usize> {
+    let end = line.find(['$', '#', '%'])?;
+    let (prefix, rest) = line.split_at(end);
+    let named = !prefix.is_empty()
+        && prefix.contains(['@', ':', '~', '/'])
+        && !prefix.contains(char::is_whitespace)
+        && !prefix.contains(['"', '\'', '=', '(', '$']);
+    let bare = prefix.is_empty() && matches!(rest.as_bytes()[0], b'$' | b'%');
+    ((named || bare) && rest[1..].starts_with(' ')).then_some(end + 2)
+}
+
+/// [`scan_shell`] over `code[start..end]`, `start` at a line's start or
+/// after a prompt.
+fn scan_shell_range(out: &mut Out<'_>, lang: Lang, start: usize, end: usize) {
+    let code = out.code;
+    let b = &code.as_bytes()[..end];
+    let mut i = start;
     // Whether the next word starts a command (a statement in nginx).
     let mut command = true;
     let mut line_start = true;
+    // Dockerfile: the line is a `RUN` (a shell command line).
+    let mut run_line = false;
     // A line continued with a trailing backslash keeps its statement.
     while i < b.len() {
         let c = b[i];
@@ -654,6 +690,7 @@ fn scan_shell(out: &mut Out<'_>, lang: Lang) {
                 if !continued {
                     command = true;
                     line_start = true;
+                    run_line = false;
                 }
                 i += 1;
                 continue;
@@ -689,14 +726,17 @@ fn scan_shell(out: &mut Out<'_>, lang: Lang) {
                 if end > i {
                     out.span(i, end, VARIABLE);
                     i = end;
-                } else {
+                } else if b.get(i + 1) == Some(&b'(') {
                     // `$(` opens a command.
-                    command = b.get(i + 1) == Some(&b'(');
-                    i += 1 + usize::from(command);
+                    command = lang != Lang::Dockerfile || run_line;
+                    i += 2;
+                } else {
+                    // A lone `$` (a prompt) changes nothing.
+                    i += 1;
                 }
             }
             b';' | b'|' | b'&' | b'(' | b'`' | b'{' | b'}' => {
-                command = true;
+                command = lang != Lang::Dockerfile || run_line;
                 i += 1;
             }
             _ if is_shell_break(c) => {
@@ -714,10 +754,13 @@ fn scan_shell(out: &mut Out<'_>, lang: Lang) {
                 }
                 // After a keyword such as `then` or `do` a command follows;
                 // after an assignment (`A=1 cmd`) too.
+                if lang == Lang::Dockerfile && class == Some(KEYWORD) {
+                    run_line = word.eq_ignore_ascii_case("run");
+                }
                 command = match class {
                     Some(KEYWORD) => match lang {
                         Lang::Bash => COMMAND_KEYWORDS.contains(&word),
-                        _ => word.eq_ignore_ascii_case("run"),
+                        _ => run_line,
                     },
                     _ => {
                         command
@@ -754,6 +797,9 @@ fn shell_word_class(
         }
         Lang::Nginx if command => Some(KEYWORD),
         Lang::Bash if SHELL_KEYWORDS.contains(&word) => Some(KEYWORD),
+        // A Dockerfile line that starts with no instruction is not a
+        // command (a continued `RUN` line does not start a line here).
+        Lang::Dockerfile if at_line_start => None,
         Lang::Bash | Lang::Dockerfile if command && !word.contains('=') && !numeric => {
             Some(FUNCTION)
         }
@@ -1161,6 +1207,21 @@ mod tests {
         assert!(has(&bash, FUNCTION, "date"), "{bash}");
         assert!(has(&bash, STRING, "'a$b'"), "{bash}");
         assert!(has(&bash, FUNCTION, "make"), "{bash}");
+        let session = to_html(
+            Lang::Bash,
+            "me@box:~$ docker ps\nCONTAINER ID  IMAGE\n14.04: Pulling\n$ echo $HOME # x\nroot@box:/# ls\n",
+        );
+        assert!(has(&session, FUNCTION, "docker"), "{session}");
+        assert!(has(&session, FUNCTION, "echo"), "{session}");
+        assert!(has(&session, FUNCTION, "ls"), "{session}");
+        assert!(has(&session, VARIABLE, "$HOME"), "{session}");
+        assert!(has(&session, COMMENT, "# x"), "{session}");
+        assert!(
+            !session.contains("CONTAINER</span>"),
+            "output stays plain: {session}"
+        );
+        assert!(!session.contains("14.04</span>"), "{session}");
+        assert!(!has(&session, FUNCTION, "me@box:~"), "{session}");
         let docker = to_html(
             Lang::Dockerfile,
             "# base\nFROM debian:12\nRUN apt-get install -y curl && echo $HOME\n",
@@ -1171,6 +1232,8 @@ mod tests {
         assert!(has(&docker, FUNCTION, "apt-get"), "{docker}");
         assert!(has(&docker, FUNCTION, "echo"), "{docker}");
         assert!(has(&docker, VARIABLE, "$HOME"), "{docker}");
+        let not_docker = to_html(Lang::Dockerfile, "judges:\n - {id: a}\n");
+        assert!(!not_docker.contains("hl-"), "{not_docker}");
         let nginx = to_html(
             Lang::Nginx,
             "location /api {\n    proxy_read_timeout 60s; # x\n    gzip on;\n}\n",
