@@ -310,6 +310,21 @@ fn is_ident(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
 }
 
+/// Skips blanks and line breaks from `i`: the index of the next other
+/// byte, and whether it is the first of its line (`line_start` carries
+/// that from call to call).
+fn next_token(b: &[u8], mut i: usize, line_start: &mut bool) -> Option<(usize, bool)> {
+    while i < b.len() {
+        match b[i] {
+            b'\n' => *line_start = true,
+            b' ' | b'\t' | b'\r' => {}
+            _ => return Some((i, std::mem::replace(line_start, false))),
+        }
+        i += 1;
+    }
+    None
+}
+
 /// The end of the identifier starting at `i`.
 fn ident_end(b: &[u8], mut i: usize) -> usize {
     while i < b.len() && is_ident(b[i]) {
@@ -400,18 +415,9 @@ fn scan_code(out: &mut Out<'_>, spec: &Spec, lang: Lang) {
     // The previous identifier, for `fn name`, `class Name`.
     let mut previous = "";
     let mut line_start = true;
-    while i < b.len() {
+    while let Some((next, at_line_start)) = next_token(b, i, &mut line_start) {
+        i = next;
         let c = b[i];
-        if c == b'\n' {
-            line_start = true;
-            i += 1;
-            continue;
-        }
-        if c == b' ' || c == b'\t' || c == b'\r' {
-            i += 1;
-            continue;
-        }
-        let at_line_start = std::mem::replace(&mut line_start, false);
         let rest = &b[i..];
         if spec
             .line_comments
@@ -933,18 +939,9 @@ fn scan_toml(out: &mut Out<'_>) {
     let b = code.as_bytes();
     let mut i = 0;
     let mut line_start = true;
-    while i < b.len() {
+    while let Some((next, at_line_start)) = next_token(b, i, &mut line_start) {
+        i = next;
         let c = b[i];
-        if c == b'\n' {
-            line_start = true;
-            i += 1;
-            continue;
-        }
-        if c == b' ' || c == b'\t' || c == b'\r' {
-            i += 1;
-            continue;
-        }
-        let at_line_start = std::mem::replace(&mut line_start, false);
         match c {
             b'#' => {
                 let end = line_end(b, i);
@@ -1024,10 +1021,6 @@ mod tests {
             .collect()
     }
 
-    fn has(html: &str, class: &str, text: &str) -> bool {
-        spans(html).iter().any(|(c, t)| c == class && t == text)
-    }
-
     const ALL: [Lang; 12] = [
         Lang::Bash,
         Lang::Dockerfile,
@@ -1099,149 +1092,151 @@ mod tests {
         }
     }
 
-    #[test]
-    fn rust_tokens() {
-        let html = to_html(
+    /// Each case: a language, a block, the spans it must show and texts
+    /// that must stay unstyled.
+    type Case = (
+        Lang,
+        &'static str,
+        &'static [(&'static str, &'static str)],
+        &'static [&'static str],
+    );
+
+    #[rustfmt::skip]
+    const CASES: &[Case] = &[
+        (
             Lang::Rust,
             "#[derive(Debug)]\nfn drain(pool: &mut Pool<'a>) -> u64 { let n = 1_000u64; println!(\"{n}\"); 'x' } // done\n",
-        );
-        assert!(has(&html, ATTRIBUTE, "#[derive(Debug)]"), "{html}");
-        assert!(has(&html, KEYWORD, "fn"), "{html}");
-        assert!(has(&html, FUNCTION, "drain"), "{html}");
-        assert!(has(&html, TYPE, "Pool"), "{html}");
-        assert!(has(&html, LABEL, "'a"), "{html}");
-        assert!(has(&html, BUILTIN_TYPE, "u64"), "{html}");
-        assert!(has(&html, NUMBER, "1_000u64"), "{html}");
-        assert!(has(&html, FUNCTION, "println!"), "{html}");
-        assert!(has(&html, STRING, "\"{n}\""), "{html}");
-        assert!(has(&html, STRING, "'x'"), "{html}");
-        assert!(has(&html, COMMENT, "// done"), "{html}");
-        assert!(
-            !spans(&html).iter().any(|(_, t)| t == "pool" || t == "n"),
-            "{html}"
-        );
-    }
-
-    #[test]
-    fn go_typescript_and_python_tokens() {
-        let go = to_html(
+            &[
+                (ATTRIBUTE, "#[derive(Debug)]"), (KEYWORD, "fn"), (FUNCTION, "drain"),
+                (TYPE, "Pool"), (LABEL, "'a"), (BUILTIN_TYPE, "u64"), (NUMBER, "1_000u64"),
+                (FUNCTION, "println!"), (STRING, "\"{n}\""), (STRING, "'x'"),
+                (COMMENT, "// done"),
+            ],
+            &["pool", "n"],
+        ),
+        (
             Lang::Go,
             "func main() {\n\tx := raw(`a\nb`, nil) /* c */\n}\n",
-        );
-        assert!(has(&go, FUNCTION, "main"), "{go}");
-        assert!(has(&go, STRING, "`a\nb`"), "{go}");
-        assert!(has(&go, CONSTANT, "nil"), "{go}");
-        assert!(has(&go, COMMENT, "/* c */"), "{go}");
-        let ts = to_html(
+            &[(FUNCTION, "main"), (STRING, "`a\nb`"), (CONSTANT, "nil"), (COMMENT, "/* c */")],
+            &["x"],
+        ),
+        (
             Lang::TypeScript,
             "const a: number = await fetch(`x ${y}`); // z\n",
-        );
-        assert!(has(&ts, KEYWORD, "const"), "{ts}");
-        assert!(has(&ts, BUILTIN_TYPE, "number"), "{ts}");
-        assert!(has(&ts, FUNCTION, "fetch"), "{ts}");
-        assert!(has(&ts, STRING, "`x ${y}`"), "{ts}");
-        let py = to_html(
+            &[
+                (KEYWORD, "const"), (BUILTIN_TYPE, "number"), (FUNCTION, "fetch"),
+                (STRING, "`x ${y}`"), (COMMENT, "// z"),
+            ],
+            &["a"],
+        ),
+        (
             Lang::Python,
-            "@retry\ndef drain(q, n=3):\n    \"\"\"Doc\n    string\"\"\"\n    return f'{q}' # x\n",
-        );
-        assert!(has(&py, ATTRIBUTE, "@retry"), "{py}");
-        assert!(has(&py, FUNCTION, "drain"), "{py}");
-        assert!(has(&py, STRING, "\"\"\"Doc\n    string\"\"\""), "{py}");
-        assert!(has(&py, STRING, "f'{q}'"), "{py}");
-        assert!(has(&py, COMMENT, "# x"), "{py}");
-        assert!(has(&py, NUMBER, "3"), "{py}");
-    }
-
-    #[test]
-    fn data_languages_show_keys_and_values() {
-        let json = to_html(Lang::Json, "{\"a\": {\"b\": [1.5e3, true, \"c\"]}}\n");
-        assert!(has(&json, KEY, "\"a\""), "{json}");
-        assert!(has(&json, STRING, "\"c\""), "{json}");
-        assert!(has(&json, NUMBER, "1.5e3"), "{json}");
-        assert!(has(&json, CONSTANT, "true"), "{json}");
-        let yaml = to_html(
+            "@retry\ndef drain(q, n=3):\n    \"\"\"Doc\n    string\"\"\"\n    return f'{q}' # x\nMAX = None\n",
+            &[
+                (ATTRIBUTE, "@retry"), (FUNCTION, "drain"), (STRING, "\"\"\"Doc\n    string\"\"\""),
+                (STRING, "f'{q}'"), (COMMENT, "# x"), (NUMBER, "3"), (NAMED_CONSTANT, "MAX"),
+                (CONSTANT, "None"),
+            ],
+            &["q"],
+        ),
+        (
+            Lang::Json,
+            "{\"a\": {\"b\": [1.5e3, true, \"c\"]}}\n",
+            &[(KEY, "\"a\""), (STRING, "\"c\""), (NUMBER, "1.5e3"), (CONSTANT, "true")],
+            &[],
+        ),
+        (
             Lang::Yaml,
-            "consumer:\n  max_attempts: 3 # retries\n  - name: \"a: b\"\n    url: http://x:80/y\n    on: true\n",
-        );
-        assert!(has(&yaml, PROPERTY, "consumer"), "{yaml}");
-        assert!(has(&yaml, PROPERTY, "max_attempts"), "{yaml}");
-        assert!(has(&yaml, NUMBER, "3"), "{yaml}");
-        assert!(has(&yaml, COMMENT, "# retries"), "{yaml}");
-        assert!(has(&yaml, STRING, "\"a: b\""), "{yaml}");
-        assert!(has(&yaml, STRING, "http://x:80/y"), "{yaml}");
-        assert!(has(&yaml, CONSTANT, "true"), "{yaml}");
-        let toml = to_html(
+            "consumer:\n  max_attempts: 3 # retries\n  - name: \"a: b\"\n    url: http://x:80/y\n    on: true\n    script: |\n      a: b\n",
+            &[
+                (PROPERTY, "consumer"), (PROPERTY, "max_attempts"), (NUMBER, "3"),
+                (COMMENT, "# retries"), (STRING, "\"a: b\""), (STRING, "http://x:80/y"),
+                (CONSTANT, "true"), (STRING, "a: b"),
+            ],
+            &["a"],
+        ),
+        (
             Lang::Toml,
             "[pool]\nsize = 3 # x\nname = 'a'\nwhen = 1979-05-27T07:32:00Z\n[[b.c]]\n",
-        );
-        assert!(has(&toml, TYPE, "pool"), "{toml}");
-        assert!(has(&toml, TYPE, "b.c"), "{toml}");
-        assert!(has(&toml, PROPERTY, "size"), "{toml}");
-        assert!(has(&toml, NUMBER, "3"), "{toml}");
-        assert!(has(&toml, STRING, "'a'"), "{toml}");
-        assert!(has(&toml, NUMBER, "1979-05-27T07:32:00Z"), "{toml}");
-        let sql = to_html(
+            &[
+                (TYPE, "pool"), (TYPE, "b.c"), (PROPERTY, "size"), (NUMBER, "3"),
+                (STRING, "'a'"), (NUMBER, "1979-05-27T07:32:00Z"), (COMMENT, "# x"),
+            ],
+            &[],
+        ),
+        (
             Lang::Sql,
             "UPDATE orders SET n = count(*) WHERE id > 2 AND s = 'x'; -- c\n",
-        );
-        assert!(has(&sql, KEYWORD, "UPDATE"), "{sql}");
-        assert!(has(&sql, KEYWORD, "AND"), "{sql}");
-        assert!(has(&sql, FUNCTION, "count"), "{sql}");
-        assert!(has(&sql, STRING, "'x'"), "{sql}");
-        assert!(has(&sql, COMMENT, "-- c"), "{sql}");
-    }
-
-    #[test]
-    fn shells_show_commands_variables_and_comments() {
-        let bash = to_html(
+            &[
+                (KEYWORD, "UPDATE"), (KEYWORD, "AND"), (FUNCTION, "count"), (STRING, "'x'"),
+                (COMMENT, "-- c"),
+            ],
+            &["orders"],
+        ),
+        (
             Lang::Bash,
             "kubectl -n prod scale deploy/api --replicas=3 # undo\nif [ \"$X\" ]; then echo ${Y} $(date) 'a$b'; fi\nA=1 make test\n",
-        );
-        assert!(has(&bash, FUNCTION, "kubectl"), "{bash}");
-        assert!(!has(&bash, FUNCTION, "scale"), "{bash}");
-        assert!(has(&bash, COMMENT, "# undo"), "{bash}");
-        assert!(has(&bash, KEYWORD, "if"), "{bash}");
-        assert!(has(&bash, STRING, "\"$X\""), "{bash}");
-        assert!(has(&bash, FUNCTION, "echo"), "{bash}");
-        assert!(has(&bash, VARIABLE, "${Y}"), "{bash}");
-        assert!(has(&bash, FUNCTION, "date"), "{bash}");
-        assert!(has(&bash, STRING, "'a$b'"), "{bash}");
-        assert!(has(&bash, FUNCTION, "make"), "{bash}");
-        let session = to_html(
+            &[
+                (FUNCTION, "kubectl"), (COMMENT, "# undo"), (KEYWORD, "if"), (STRING, "\"$X\""),
+                (FUNCTION, "echo"), (VARIABLE, "${Y}"), (FUNCTION, "date"), (STRING, "'a$b'"),
+                (FUNCTION, "make"),
+            ],
+            &["scale", "prod"],
+        ),
+        (
+            // A terminal session: the commands after prompts, not the output.
             Lang::Bash,
             "me@box:~$ docker ps\nCONTAINER ID  IMAGE\n14.04: Pulling\n$ echo $HOME # x\nroot@box:/# ls\n",
-        );
-        assert!(has(&session, FUNCTION, "docker"), "{session}");
-        assert!(has(&session, FUNCTION, "echo"), "{session}");
-        assert!(has(&session, FUNCTION, "ls"), "{session}");
-        assert!(has(&session, VARIABLE, "$HOME"), "{session}");
-        assert!(has(&session, COMMENT, "# x"), "{session}");
-        assert!(
-            !session.contains("CONTAINER</span>"),
-            "output stays plain: {session}"
-        );
-        assert!(!session.contains("14.04</span>"), "{session}");
-        assert!(!has(&session, FUNCTION, "me@box:~"), "{session}");
-        let docker = to_html(
+            &[
+                (FUNCTION, "docker"), (FUNCTION, "echo"), (FUNCTION, "ls"), (VARIABLE, "$HOME"),
+                (COMMENT, "# x"),
+            ],
+            &["CONTAINER", "14.04:", "14.04", "me@box:~"],
+        ),
+        (
             Lang::Dockerfile,
             "# base\nFROM debian:12\nRUN apt-get install -y curl && echo $HOME\n",
-        );
-        assert!(has(&docker, COMMENT, "# base"), "{docker}");
-        assert!(has(&docker, KEYWORD, "FROM"), "{docker}");
-        assert!(has(&docker, KEYWORD, "RUN"), "{docker}");
-        assert!(has(&docker, FUNCTION, "apt-get"), "{docker}");
-        assert!(has(&docker, FUNCTION, "echo"), "{docker}");
-        assert!(has(&docker, VARIABLE, "$HOME"), "{docker}");
-        let not_docker = to_html(Lang::Dockerfile, "judges:\n - {id: a}\n");
-        assert!(!not_docker.contains("hl-"), "{not_docker}");
-        let nginx = to_html(
+            &[
+                (COMMENT, "# base"), (KEYWORD, "FROM"), (KEYWORD, "RUN"), (FUNCTION, "apt-get"),
+                (FUNCTION, "echo"), (VARIABLE, "$HOME"),
+            ],
+            &["debian:12", "install"],
+        ),
+        (
+            // Not a Dockerfile at all (YAML under a `docker` fence).
+            Lang::Dockerfile,
+            "judges:\n - {id: a}\n",
+            &[],
+            &["judges:", "id:"],
+        ),
+        (
             Lang::Nginx,
             "location /api {\n    proxy_read_timeout 60s; # x\n    gzip on;\n}\n",
-        );
-        assert!(has(&nginx, KEYWORD, "location"), "{nginx}");
-        assert!(has(&nginx, KEYWORD, "proxy_read_timeout"), "{nginx}");
-        assert!(has(&nginx, NUMBER, "60s"), "{nginx}");
-        assert!(has(&nginx, CONSTANT, "on"), "{nginx}");
-        assert!(has(&nginx, COMMENT, "# x"), "{nginx}");
+            &[
+                (KEYWORD, "location"), (KEYWORD, "proxy_read_timeout"), (NUMBER, "60s"),
+                (CONSTANT, "on"), (COMMENT, "# x"),
+            ],
+            &["/api"],
+        ),
+    ];
+
+    #[test]
+    fn each_language_shows_its_tokens() {
+        for (lang, code, shown, plain) in CASES {
+            let html = to_html(*lang, code);
+            let found = spans(&html);
+            for (class, text) in *shown {
+                assert!(
+                    found.iter().any(|(c, t)| c == class && t == text),
+                    "{lang:?}: no {class:?} span {text:?} in {html}"
+                );
+            }
+            for text in *plain {
+                assert!(
+                    !found.iter().any(|(_, t)| t == text),
+                    "{lang:?}: {text:?} should stay plain in {html}"
+                );
+            }
+        }
     }
 }
