@@ -16,6 +16,7 @@ work=${BENCH_DIR:-/tmp/hindsight-bench}
 mkdir -p "$work"
 echo "| postmortems | clean build (s) | peak memory (MB) | ms per postmortem | no-change rebuild (s) | forced rebuild (s) | files rewritten |"
 echo "|---|---|---|---|---|---|---|"
+outputs=()
 for n in "${sizes[@]}"; do
   archive="$work/archive-$n"
   [ -d "$archive/content" ] || target/release/examples/synth "$n" "$archive" 1 2>/dev/null
@@ -30,5 +31,8 @@ for n in "${sizes[@]}"; do
   rewritten=$(grep -o '[0-9]* files written' "$work/forced.log" | cut -d' ' -f1 || true)
   per=$(awk -v w="$wall" -v n="$n" 'BEGIN { printf "%.2f", w * 1000 / n }')
   echo "| $n | $wall | $((rss / 1024)) | $per | $rebuild | $forced | ${rewritten:-?} |"
-  rm -rf "$out" "$work/.$(basename "$out").stamp"
+  outputs+=("$out" "$work/.$(basename "$out").stamp")
 done
+# Removed only now: a large removal right before a build slows that
+# build's file creation on this machine (ext4 scans the freed inodes).
+rm -rf "${outputs[@]}"
