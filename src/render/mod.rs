@@ -502,6 +502,7 @@ impl Renderer {
         });
         let terms = cache.map_or(0, |_| terms_key(archive));
         lap("fingerprint", started);
+        let related_started = std::time::Instant::now();
         let shared = Shared {
             archive,
             summaries: &summaries,
@@ -520,6 +521,7 @@ impl Renderer {
             term_figures: Mutex::default(),
             action_items: std::sync::OnceLock::new(),
         };
+        lap("related incidents", related_started);
         let pages_started = std::time::Instant::now();
         let jobs = pages::all_pages(archive, self.config.paginate_by);
         let results: Vec<(Vec<Diagnostic>, Vec<PathBuf>, Option<PageLinks>)> = jobs
