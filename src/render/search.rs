@@ -213,17 +213,8 @@ impl WordCache {
 /// The distinct words of an incident's title, body, root cause, impact
 /// summary, services, teams and tags, sorted.
 fn incident_words(incident: &crate::model::Incident) -> Vec<String> {
-    let mut words = Vec::new();
-    for_each_word(incident, |word| words.push(word.to_string()));
-    // Sorted: the same text gives the same order in every run.
-    words.sort_unstable();
-    words
-}
-
-/// Calls `each` once with every distinct word of [`incident_words`], in
-/// no particular order; stop words are dropped after duplicates (a few
-/// hundred checks, not one per word).
-fn for_each_word(incident: &crate::model::Incident, mut each: impl FnMut(&str)) {
+    // Each distinct word allocated once; stop words dropped after
+    // duplicates (a few hundred checks, not one per word).
     let mut seen: std::collections::HashSet<String, foldhash::fast::RandomState> =
         std::collections::HashSet::default();
     for_each_occurrence(incident, |word| {
@@ -231,11 +222,13 @@ fn for_each_word(incident: &crate::model::Incident, mut each: impl FnMut(&str)) 
             seen.insert(word.to_string());
         }
     });
-    for word in &seen {
-        if !STOP_WORDS.contains(&word.as_str()) {
-            each(word);
-        }
-    }
+    let mut words: Vec<String> = seen
+        .into_iter()
+        .filter(|word| !STOP_WORDS.contains(&word.as_str()))
+        .collect();
+    // Sorted: the same text gives the same order in every run.
+    words.sort_unstable();
+    words
 }
 
 /// Calls `each` with every occurrence of a word of two characters or more
