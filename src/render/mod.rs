@@ -502,101 +502,7 @@ impl Renderer {
         });
         let terms = cache.map_or(0, |_| terms_key(archive));
         lap("fingerprint", started);
-        let related_started = std::time::Instant::now();
-        let shared = Shared {
-            archive,
-            summaries: &summaries,
-            summary_hashes: &summary_hashes,
-            data_hashes: &data_hashes,
-            terms,
-            pages_by_source,
-            available_assets: Arc::new(available_assets.clone()),
-            unpublished: Arc::new(unpublished.iter().cloned().collect()),
-            cache,
-            link_context,
-            neighbourhood: match cache {
-                Some(cache) => cache.neighbourhood(archive),
-                None => Arc::new(Neighbourhood::of(archive)),
-            },
-            term_figures: Mutex::default(),
-            action_items: std::sync::OnceLock::new(),
-        };
-        lap("related incidents", related_started);
-        let pages_started = std::time::Instant::now();
         let jobs = pages::all_pages(archive, self.config.paginate_by);
-        let results: Vec<(Vec<Diagnostic>, Vec<PathBuf>, Option<PageLinks>)> = jobs
-            .par_iter()
-            .map(|page| {
-                let path = page.path(archive);
-                // Unchanged inputs: keep the file, without even building
-                // the page's context (an incident page still reports what
-                // its body found).
-                if let (Some(cache), Some(archive_key)) = (shared.cache, archive_key)
-                    && let key = input_key(&shared, *page, archive_key)
-                    && cache.same_inputs(&path, key)
-                    && let Some(fingerprint) = cache.fingerprint_of(&path)
-                    && matches!(output.keep(&path), Ok(true))
-                {
-                    cache.keep_fingerprint(&path, fingerprint);
-                    let Page::Incident(index) = *page else {
-                        return (Vec::new(), Vec::new(), None);
-                    };
-                    cache.touch_body(body_key(&shared, &archive.incidents[index]));
-                    let found = cache.findings(key).unwrap_or_else(|| {
-                        let (_, problems, assets, links) = self.incident_body(index, &shared);
-                        let found = Arc::new(Findings {
-                            problems,
-                            assets,
-                            ids: links.ids,
-                            anchors: links.anchors,
-                        });
-                        cache.keep_findings(key, found.clone());
-                        found
-                    });
-                    let links = PageLinks {
-                        index,
-                        ids: found.ids.clone(),
-                        anchors: found.anchors.clone(),
-                    };
-                    return (found.problems.clone(), found.assets.clone(), Some(links));
-                }
-                let mut rendered = self.render_page(*page, &path, &shared, false);
-                // A page kept from the previous build whose file is gone:
-                // render it after all.
-                if let Ok(RenderedPage { html: None, .. }) = &rendered
-                    && !matches!(output.keep(&path), Ok(true))
-                {
-                    rendered = self.render_page(*page, &path, &shared, true);
-                }
-                match rendered {
-                    Ok(rendered) => {
-                        let written = match &rendered.html {
-                            Some(html) => output.write(&path, html.as_bytes()),
-                            None => Ok(()),
-                        };
-                        match written {
-                            Ok(()) => (rendered.problems, rendered.assets, rendered.links),
-                            Err(e) => (vec![write_error(&e)], Vec::new(), None),
-                        }
-                    }
-                    Err(diagnostic) => (vec![diagnostic], Vec::new(), None),
-                }
-            })
-            .collect();
-        let mut report = RenderReport {
-            pages: jobs.len(),
-            ..RenderReport::default()
-        };
-        let mut assets = BTreeSet::new();
-        let mut links = Vec::new();
-        for (problems, page_assets, page_links) in results {
-            report.diagnostics.extend(problems);
-            assets.extend(page_assets);
-            links.extend(page_links);
-        }
-        report.diagnostics.extend(check_anchors(archive, &links));
-        lap("pages", pages_started);
-
         // Machine-readable output: JSON export, feed, sitemap, robots.
         let base_url = self.site.base_url.as_str();
         // These depend on the incidents' data only, not on their bodies:
@@ -654,14 +560,14 @@ impl Renderer {
             (
                 "search/facets.json",
                 Box::new(|name| {
-                    let facets = search::facets(archive, shared.summaries).1;
+                    let facets = search::facets(archive, &summaries).1;
                     text(name, Some(facets))
                 }),
             ),
         ];
         // The data files (one at a time, the export streamed) while the
-        // full-text index is made (in parallel): the export is written by
-        // one thread, and the two use different files.
+        // full-text index is made (in parallel); the two use different
+        // files.
         let data_files_written = || {
             let mut files = 0;
             let mut problems = Vec::new();
@@ -711,8 +617,110 @@ impl Renderer {
                 shard_errors.into_inner().unwrap_or_default(),
             )
         };
-        let ((data, data_problems), (shards, shard_problems)) =
-            rayon::join(data_files_written, search_index_written);
+        // The pages (after the related incidents, which they show) while
+        // the data files and the full-text index, which need neither, are
+        // made: the export is written by one thread, so it runs beside
+        // the pages rather than after them.
+        let pages_written = || {
+            let related_started = std::time::Instant::now();
+            let shared = Shared {
+                archive,
+                summaries: &summaries,
+                summary_hashes: &summary_hashes,
+                data_hashes: &data_hashes,
+                terms,
+                pages_by_source,
+                available_assets: Arc::new(available_assets.clone()),
+                unpublished: Arc::new(unpublished.iter().cloned().collect()),
+                cache,
+                link_context,
+                neighbourhood: match cache {
+                    Some(cache) => cache.neighbourhood(archive),
+                    None => Arc::new(Neighbourhood::of(archive)),
+                },
+                term_figures: Mutex::default(),
+                action_items: std::sync::OnceLock::new(),
+            };
+            lap("related incidents", related_started);
+            let pages_started = std::time::Instant::now();
+            let results: Vec<(Vec<Diagnostic>, Vec<PathBuf>, Option<PageLinks>)> = jobs
+                .par_iter()
+                .map(|page| {
+                    let path = page.path(archive);
+                    // Unchanged inputs: keep the file, without even building
+                    // the page's context (an incident page still reports what
+                    // its body found).
+                    if let (Some(cache), Some(archive_key)) = (shared.cache, archive_key)
+                        && let key = input_key(&shared, *page, archive_key)
+                        && cache.same_inputs(&path, key)
+                        && let Some(fingerprint) = cache.fingerprint_of(&path)
+                        && matches!(output.keep(&path), Ok(true))
+                    {
+                        cache.keep_fingerprint(&path, fingerprint);
+                        let Page::Incident(index) = *page else {
+                            return (Vec::new(), Vec::new(), None);
+                        };
+                        cache.touch_body(body_key(&shared, &archive.incidents[index]));
+                        let found = cache.findings(key).unwrap_or_else(|| {
+                            let (_, problems, assets, links) = self.incident_body(index, &shared);
+                            let found = Arc::new(Findings {
+                                problems,
+                                assets,
+                                ids: links.ids,
+                                anchors: links.anchors,
+                            });
+                            cache.keep_findings(key, found.clone());
+                            found
+                        });
+                        let links = PageLinks {
+                            index,
+                            ids: found.ids.clone(),
+                            anchors: found.anchors.clone(),
+                        };
+                        return (found.problems.clone(), found.assets.clone(), Some(links));
+                    }
+                    let mut rendered = self.render_page(*page, &path, &shared, false);
+                    // A page kept from the previous build whose file is gone:
+                    // render it after all.
+                    if let Ok(RenderedPage { html: None, .. }) = &rendered
+                        && !matches!(output.keep(&path), Ok(true))
+                    {
+                        rendered = self.render_page(*page, &path, &shared, true);
+                    }
+                    match rendered {
+                        Ok(rendered) => {
+                            let written = match &rendered.html {
+                                Some(html) => output.write(&path, html.as_bytes()),
+                                None => Ok(()),
+                            };
+                            match written {
+                                Ok(()) => (rendered.problems, rendered.assets, rendered.links),
+                                Err(e) => (vec![write_error(&e)], Vec::new(), None),
+                            }
+                        }
+                        Err(diagnostic) => (vec![diagnostic], Vec::new(), None),
+                    }
+                })
+                .collect();
+            let mut report = RenderReport {
+                pages: jobs.len(),
+                ..RenderReport::default()
+            };
+            let mut assets: BTreeSet<PathBuf> = BTreeSet::new();
+            let mut links = Vec::new();
+            for (problems, page_assets, page_links) in results {
+                report.diagnostics.extend(problems);
+                assets.extend(page_assets);
+                links.extend(page_links);
+            }
+            report.diagnostics.extend(check_anchors(archive, &links));
+            lap("pages", pages_started);
+            (report, assets)
+        };
+        let ((mut report, assets), ((data, data_problems), (shards, shard_problems))) =
+            rayon::join(pages_written, || {
+                rayon::join(data_files_written, search_index_written)
+            });
         report.files += data + shards;
         report.diagnostics.extend(data_problems);
         report.diagnostics.extend(shard_problems);
