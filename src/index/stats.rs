@@ -134,8 +134,45 @@ pub fn figures(archive: &Archive, indices: &[usize], today: jiff::civil::Date) -
         }
     }
 
+    let actions = action_figures(archive, indices, today);
+
+    Figures {
+        total: indices.len(),
+        duration: archive.duration_distribution(indices.iter().copied()),
+        detect: archive.detect_distribution(indices.iter().copied()),
+        mitigate: mitigate_distribution(archive, indices),
+        months: month_list,
+        undated,
+        categories: count_terms(TaxonomyKind::Categories, false),
+        severities: count_terms(TaxonomyKind::Severity, true),
+        duration_buckets: count_terms(TaxonomyKind::Duration, true),
+        impact_buckets: count_terms(TaxonomyKind::Impact, true),
+        actions,
+    }
+}
+
+/// The time-to-mitigate distribution (minutes) of the incidents at
+/// `indices`: linear in their number.
+pub fn mitigate_distribution(archive: &Archive, indices: &[usize]) -> Distribution {
+    Distribution::of(
+        indices
+            .iter()
+            .filter_map(|&i| archive.incidents[i].clocks.mitigate)
+            .collect(),
+    )
+}
+
+/// The action-item figures of the incidents at `indices`, linear in their
+/// items. `today` decides which items are overdue. Term pages need these
+/// and [`mitigate_distribution`] only: [`figures`] also counts every
+/// taxonomy's terms, which costs as much as the whole archive.
+pub fn action_figures(
+    archive: &Archive,
+    indices: &[usize],
+    today: jiff::civil::Date,
+) -> ActionFigures {
     let mut actions = ActionFigures::default();
-    for incident in incidents() {
+    for incident in indices.iter().map(|&i| &archive.incidents[i]) {
         if !incident.action_items.is_empty() {
             actions.incidents_with_items += 1;
         }
@@ -154,18 +191,5 @@ pub fn figures(archive: &Archive, indices: &[usize], today: jiff::civil::Date) -
             }
         }
     }
-
-    Figures {
-        total: indices.len(),
-        duration: archive.duration_distribution(indices.iter().copied()),
-        detect: archive.detect_distribution(indices.iter().copied()),
-        mitigate: Distribution::of(incidents().filter_map(|i| i.clocks.mitigate).collect()),
-        months: month_list,
-        undated,
-        categories: count_terms(TaxonomyKind::Categories, false),
-        severities: count_terms(TaxonomyKind::Severity, true),
-        duration_buckets: count_terms(TaxonomyKind::Duration, true),
-        impact_buckets: count_terms(TaxonomyKind::Impact, true),
-        actions,
-    }
+    actions
 }

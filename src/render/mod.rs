@@ -1013,7 +1013,7 @@ impl Renderer {
                 context.insert_summaries("incidents", term.incidents[rows].iter().copied(), shared);
                 context.insert("paginator", &paginator);
                 let figures = shared.term_figures(kind, t, || {
-                    let f = crate::index::stats::figures(archive, &term.incidents, self.today);
+                    use crate::index::stats;
                     TermFigures {
                         duration: pages::figure(
                             archive.duration_distribution(term.incidents.iter().copied()),
@@ -1023,8 +1023,11 @@ impl Renderer {
                             archive.detect_distribution(term.incidents.iter().copied()),
                             count,
                         ),
-                        mitigate: pages::figure(f.mitigate, count),
-                        actions: f.actions,
+                        mitigate: pages::figure(
+                            stats::mitigate_distribution(archive, &term.incidents),
+                            count,
+                        ),
+                        actions: stats::action_figures(archive, &term.incidents, self.today),
                     }
                 });
                 context.insert("duration", &figures.duration);
