@@ -236,25 +236,35 @@ pub fn plain(line: &str) -> String {
     if text.contains("](") {
         text = std::borrow::Cow::Owned(LINK.replace_all(&text, "$1").into_owned());
     }
+    // One pass: markup characters become blanks, and runs of blanks
+    // collapse to one space, none at either end.
     let mut out = String::with_capacity(text.len());
-    let chars: Vec<char> = text.chars().collect();
-    for (i, &c) in chars.iter().enumerate() {
-        match c {
-            '*' | '`' | '|' => out.push(' '),
+    let mut blank = false;
+    let mut previous = None::<char>;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let mapped = match c {
+            '*' | '`' | '|' => ' ',
             // `_` is emphasis at a word edge, part of a name inside one.
             '_' => {
-                let before = i > 0 && chars[i - 1].is_alphanumeric();
-                let after = chars.get(i + 1).is_some_and(|c| c.is_alphanumeric());
-                if before && after {
-                    out.push('_');
-                } else {
-                    out.push(' ');
-                }
+                let before = previous.is_some_and(char::is_alphanumeric);
+                let after = chars.peek().is_some_and(|c| c.is_alphanumeric());
+                if before && after { '_' } else { ' ' }
             }
-            _ => out.push(c),
+            _ => c,
+        };
+        previous = Some(c);
+        if mapped.is_whitespace() {
+            blank = !out.is_empty();
+        } else {
+            if blank {
+                out.push(' ');
+                blank = false;
+            }
+            out.push(mapped);
         }
     }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
+    out
 }
 
 impl Doc {

@@ -15,7 +15,7 @@ pub mod theme;
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -640,6 +640,7 @@ impl Renderer {
                 },
                 term_figures: Mutex::default(),
                 action_items: std::sync::OnceLock::new(),
+                summary_values: summaries.iter().map(|_| OnceLock::new()).collect(),
             };
             lap("related incidents", related_started);
             let pages_started = std::time::Instant::now();
@@ -1588,8 +1589,13 @@ impl PageContext {
             }
             return;
         }
-        let list: Vec<&Summary> = indices.map(|i| &*shared.summaries[i]).collect();
-        self.insert(key, &list);
+        if self.hasher.is_some() {
+            let list: Vec<&Summary> = indices.map(|i| &*shared.summaries[i]).collect();
+            self.insert(key, &list);
+            return;
+        }
+        let list: Vec<tera::Value> = indices.map(|i| shared.summary_value(i)).collect();
+        self.context.insert_value(key, tera::Value::from(list));
     }
 
     /// The fingerprint of everything inserted and the page's template.
@@ -1748,9 +1754,21 @@ struct Shared<'a> {
     /// What `action-items/` lists, made by the first of its pages to be
     /// rendered and sliced by each.
     action_items: std::sync::OnceLock<ActionsIndex>,
+    /// Each summary as a template value, made by the first page that lists
+    /// it: an incident is listed on a page per term it is in, and a
+    /// value's maps are shared (reference-counted), so each page's list
+    /// is one vector of clones.
+    summary_values: Vec<OnceLock<tera::Value>>,
 }
 
 impl Shared<'_> {
+    /// Summary `i` as a template value.
+    fn summary_value(&self, i: usize) -> tera::Value {
+        self.summary_values[i]
+            .get_or_init(|| tera::Value::from_serializable(&*self.summaries[i]))
+            .clone()
+    }
+
     /// The figures of term `t` of `kind`, made by `make` the first time.
     fn term_figures(
         &self,
