@@ -577,8 +577,8 @@ pub fn split_frontmatter(
         .skip(1)
         .take_while(|line| line.trim().is_empty())
         .count() as u32;
-    let total_lines = text.lines().count() as u32;
-    let body_lines = parsed.content.lines().count() as u32;
+    let total_lines = line_count(text);
+    let body_lines = line_count(&parsed.content);
     let body_line = total_lines.saturating_sub(body_lines) + 1;
     let block = FrontmatterBlock {
         format,
@@ -586,6 +586,12 @@ pub fn split_frontmatter(
         first_line: 2 + leading_blank,
     };
     Ok((Some(block), parsed.content, body_line))
+}
+
+/// `text.lines().count()`, counted bytewise (a `\r\n` ends one line).
+fn line_count(text: &str) -> u32 {
+    let newlines = text.bytes().filter(|b| *b == b'\n').count();
+    (newlines + usize::from(!text.is_empty() && !text.ends_with('\n'))) as u32
 }
 
 fn normalise_newlines(text: &str) -> String {
@@ -599,6 +605,22 @@ fn normalise_newlines(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_count_counts_as_lines_does() {
+        for text in [
+            "",
+            "a",
+            "a\n",
+            "a\nb",
+            "a\r\nb\r\n",
+            "\n\n",
+            "\r\n",
+            "a\n\nb\n",
+        ] {
+            assert_eq!(line_count(text), text.lines().count() as u32, "{text:?}");
+        }
+    }
 
     #[test]
     fn the_load_cache_reads_changed_and_recent_files_only() {

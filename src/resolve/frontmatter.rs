@@ -2,13 +2,13 @@
 //! in the file, so that schema errors point at the file's line and column
 //! (not the block's).
 //!
-//! YAML is parsed with serde-saphyr (its `Spanned` wrapper gives positions),
-//! TOML with the `toml` crate's spanned document tree.
+//! YAML is read from the events of granit-parser, the parser under
+//! serde-saphyr (re-exported by it), each event's span giving positions;
+//! TOML with the `toml` crate's spanned document tree. (serde-saphyr's
+//! `Spanned` wrapper did the YAML side before: its per-value struct
+//! machinery cost more than the parsing itself.)
 
-use std::fmt;
-
-use serde::Deserialize;
-use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::granit_parser;
 
 use crate::config::position_of;
 use crate::diagnostics::Position;
@@ -118,6 +118,12 @@ fn shift(line: u64, column: u64, offset: u32) -> Position {
     Position::new((line as u32).max(1) + offset, (column as u32).max(1))
 }
 
+/// The most nodes a YAML block may produce, aliases expanded: a billion
+/// laughs (aliases of aliases) stops here instead of filling the memory.
+const MAX_YAML_NODES: usize = 100_000;
+/// The deepest nesting of lists and mappings a YAML block may hold.
+const MAX_YAML_DEPTH: usize = 64;
+
 fn parse_yaml(text: &str, offset: u32) -> Result<Node, SyntaxError> {
     if text.trim().is_empty() {
         return Ok(Node {
@@ -125,155 +131,356 @@ fn parse_yaml(text: &str, offset: u32) -> Result<Node, SyntaxError> {
             position: Position::new(offset + 1, 1),
         });
     }
-    let spanned: serde_saphyr::Spanned<Raw> = serde_saphyr::from_str(text).map_err(|e| {
-        let position = e
-            .location()
-            .map(|l| shift(l.line(), l.column(), offset))
-            .unwrap_or(Position::new(offset + 1, 1));
-        let message = clean_yaml_message(e.to_string().lines().next().unwrap_or("invalid YAML"));
-        SyntaxError { message, position }
-    })?;
-    Ok(from_raw(spanned, offset))
+    let mut tree = YamlTree::default();
+    let mut parser = granit_parser::Parser::new_from_str(text);
+    while let Some(event) = parser.next_event() {
+        let (event, span) = event.map_err(|e| {
+            let marker = e.marker();
+            SyntaxError {
+                message: format!("invalid YAML: {}", e.info().lines().next().unwrap_or("")),
+                position: shift(marker.line() as u64, marker.col() as u64 + 1, offset),
+            }
+        })?;
+        let position = shift(
+            span.start.line() as u64,
+            span.start.col() as u64 + 1,
+            offset,
+        );
+        tree.event(event, position).map_err(|message| SyntaxError {
+            message: format!("invalid YAML: {message}"),
+            position,
+        })?;
+    }
+    Ok(tree.root.unwrap_or(Node {
+        value: Value::Null,
+        position: Position::new(offset + 1, 1),
+    }))
 }
 
-/// Drops serde-saphyr's `error: line N column M: ` prefix: its numbers
-/// count from the block, and the diagnostic already carries file positions.
-fn clean_yaml_message(message: &str) -> String {
-    let message = message.trim().trim_start_matches("error:").trim();
-    let rest = message
-        .strip_prefix("line ")
-        .and_then(|r| r.split_once(": "))
-        .filter(|(position, _)| {
-            position
-                .chars()
-                .all(|c| c.is_ascii_digit() || c == ' ' || c.is_ascii_alphabetic())
-        })
-        .map_or(message, |(_, rest)| rest);
-    format!("invalid YAML: {rest}")
+/// Builds the [`Node`] tree from the YAML parser's events (granit-parser,
+/// the parser under serde-saphyr), positions included.
+///
+/// Scalars are typed as serde-saphyr types an untyped value: YAML 1.2
+/// core schema, with YAML 1.1 booleans (`yes`, `off`); `!!str` and `!`
+/// keep text. Merge keys (`<<`) merge; a repeated key is an error.
+#[derive(Default)]
+struct YamlTree {
+    /// Open lists and mappings, innermost last.
+    open: Vec<Open>,
+    /// Anchored nodes by anchor id, with their node counts.
+    anchors: std::collections::HashMap<usize, (Node, usize)>,
+    /// Nodes made so far, aliases expanded ([`MAX_YAML_NODES`]).
+    nodes: usize,
+    /// The first document's value.
+    root: Option<Node>,
+    /// Documents started.
+    documents: usize,
 }
 
-fn from_raw(spanned: serde_saphyr::Spanned<Raw>, offset: u32) -> Node {
-    let position = shift(
-        spanned.referenced.line(),
-        spanned.referenced.column(),
-        offset,
-    );
-    let value = match spanned.value {
-        Raw::Null => Value::Null,
-        Raw::Bool(b) => Value::Bool(b),
-        Raw::Int(i) => Value::Int(i),
-        Raw::Float(f) => Value::Float(f),
-        Raw::Str(s) => Value::Str(s),
-        Raw::Seq(items) => Value::Seq(
-            items
-                .into_iter()
-                .map(|item| from_raw(item, offset))
-                .collect(),
-        ),
-        Raw::Map(entries) => Value::Map(
-            entries
-                .into_iter()
-                .map(|(key, value)| {
-                    let key_position =
-                        shift(key.referenced.line(), key.referenced.column(), offset);
-                    let name = match key.value {
-                        Raw::Str(s) => s,
-                        Raw::Int(i) => i.to_string(),
-                        Raw::Float(f) => f.to_string(),
-                        Raw::Bool(b) => b.to_string(),
-                        Raw::Null => "null".to_string(),
-                        Raw::Seq(_) | Raw::Map(_) => "<complex key>".to_string(),
+/// A list or mapping being read.
+struct Open {
+    position: Position,
+    anchor: usize,
+    /// Nodes made before it opened (its own count is the difference).
+    nodes_before: usize,
+    kind: OpenKind,
+}
+
+enum OpenKind {
+    Seq(Vec<Node>),
+    Map {
+        entries: Vec<(Key, Node)>,
+        /// Entries from merge keys, first source first.
+        merged: Vec<(Key, Node)>,
+        /// The key read, waiting for its value (`true`: a merge key).
+        key: Option<(Key, bool)>,
+    },
+}
+
+impl YamlTree {
+    fn event(&mut self, event: granit_parser::Event<'_>, position: Position) -> Result<(), String> {
+        use granit_parser::Event;
+        match event {
+            Event::DocumentStart(..) => {
+                self.documents += 1;
+                if self.documents > 1 {
+                    return Err("the frontmatter holds more than one YAML document".into());
+                }
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                let merge_key =
+                    style == granit_parser::ScalarStyle::Plain && tag.is_none() && text == "<<";
+                let value = scalar_value(text, style, tag.as_deref());
+                self.count(1)?;
+                self.close(Node { value, position }, anchor, 1, merge_key)?;
+            }
+            Event::SequenceStart(_, anchor, _) => {
+                self.open(position, anchor, OpenKind::Seq(Vec::new()))?
+            }
+            Event::MappingStart(_, anchor, _) => self.open(
+                position,
+                anchor,
+                OpenKind::Map {
+                    entries: Vec::new(),
+                    merged: Vec::new(),
+                    key: None,
+                },
+            )?,
+            Event::SequenceEnd | Event::MappingEnd => {
+                let Some(open) = self.open.pop() else {
+                    return Ok(());
+                };
+                let value = match open.kind {
+                    OpenKind::Seq(items) => Value::Seq(items),
+                    OpenKind::Map {
+                        mut entries,
+                        merged,
+                        ..
+                    } => {
+                        for (key, node) in merged {
+                            if !entries.iter().any(|(k, _)| k.name == key.name) {
+                                entries.push((key, node));
+                            }
+                        }
+                        Value::Map(entries)
+                    }
+                };
+                let size = self.nodes - open.nodes_before;
+                let node = Node {
+                    value,
+                    position: open.position,
+                };
+                self.close(node, open.anchor, size, false)?;
+            }
+            Event::Alias(id) => {
+                let Some(&(_, size)) = self.anchors.get(&id) else {
+                    return Err("an alias names no anchor".into());
+                };
+                self.count(size)?;
+                let mut node = self.anchors[&id].0.clone();
+                node.position = position;
+                self.close(node, 0, size, false)?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Counts `n` more nodes against [`MAX_YAML_NODES`].
+    fn count(&mut self, n: usize) -> Result<(), String> {
+        self.nodes = self.nodes.saturating_add(n);
+        if self.nodes > MAX_YAML_NODES {
+            return Err(format!(
+                "more than {MAX_YAML_NODES} values once aliases are expanded"
+            ));
+        }
+        Ok(())
+    }
+
+    fn open(&mut self, position: Position, anchor: usize, kind: OpenKind) -> Result<(), String> {
+        if self.open.len() >= MAX_YAML_DEPTH {
+            return Err(format!(
+                "lists and mappings nest more than {MAX_YAML_DEPTH} deep"
+            ));
+        }
+        self.count(1)?;
+        self.open.push(Open {
+            position,
+            anchor,
+            nodes_before: self.nodes - 1,
+            kind,
+        });
+        Ok(())
+    }
+
+    /// Hands a finished node (`size` nodes in all) to the list or mapping
+    /// it stands in, or makes it the document's value. `merge_key`: the
+    /// node is a plain `<<`.
+    fn close(
+        &mut self,
+        node: Node,
+        anchor: usize,
+        size: usize,
+        merge_key: bool,
+    ) -> Result<(), String> {
+        if anchor != 0 {
+            self.anchors.insert(anchor, (node.clone(), size));
+        }
+        let Some(parent) = self.open.last_mut() else {
+            if self.root.is_none() {
+                self.root = Some(node);
+            }
+            return Ok(());
+        };
+        match &mut parent.kind {
+            OpenKind::Seq(items) => items.push(node),
+            OpenKind::Map {
+                entries,
+                merged,
+                key,
+            } => match key.take() {
+                None => {
+                    let merge = merge_key;
+                    let key_name = match node.value {
+                        Value::Str(s) => s,
+                        Value::Int(i) => i.to_string(),
+                        Value::Float(f) => f.to_string(),
+                        Value::Bool(b) => b.to_string(),
+                        Value::Null => "null".to_string(),
+                        Value::Seq(_) | Value::Map(_) => "<complex key>".to_string(),
                     };
-                    (
+                    if !merge && entries.iter().any(|(k, _)| k.name == key_name) {
+                        return Err(format!("duplicate mapping key `{key_name}`"));
+                    }
+                    *key = Some((
                         Key {
-                            name,
-                            position: key_position,
+                            name: key_name,
+                            position: node.position,
                         },
-                        from_raw(value, offset),
-                    )
-                })
-                .collect(),
-        ),
+                        merge,
+                    ));
+                }
+                Some((key, false)) => entries.push((key, node)),
+                Some((_, true)) => {
+                    let sources = match node.value {
+                        Value::Map(map) => vec![map],
+                        Value::Seq(items) => items
+                            .into_iter()
+                            .map(|item| match item.value {
+                                Value::Map(map) => Ok(map),
+                                _ => Err("a merge key (`<<`) takes mappings only".to_string()),
+                            })
+                            .collect::<Result<_, _>>()?,
+                        _ => return Err("a merge key (`<<`) takes mappings only".into()),
+                    };
+                    for (key, node) in sources.into_iter().flatten() {
+                        if !merged.iter().any(|(k, _)| k.name == key.name) {
+                            merged.push((key, node));
+                        }
+                    }
+                }
+            },
+        }
+        Ok(())
+    }
+}
+
+/// A scalar's value: a plain, untagged scalar is typed (null, YAML 1.1
+/// boolean, integer, float, else text); a quoted or block scalar, or one
+/// tagged `!!str` or `!`, is text. A non-finite float (`.inf`, `1e999`)
+/// stays text.
+fn scalar_value(
+    text: std::borrow::Cow<'_, str>,
+    style: granit_parser::ScalarStyle,
+    tag: Option<&granit_parser::Tag>,
+) -> Value {
+    let string_tag = tag.is_some_and(|t| t.is_yaml_core_schema_tag("str") || t.original() == "!");
+    if tag.is_some_and(|t| t.is_yaml_core_schema_tag("null")) {
+        return Value::Null;
+    }
+    if style != granit_parser::ScalarStyle::Plain || string_tag {
+        return Value::Str(text.into_owned());
+    }
+    plain_scalar(&text).unwrap_or_else(|| Value::Str(text.into_owned()))
+}
+
+/// A plain scalar's type, or `None` for text.
+fn plain_scalar(text: &str) -> Option<Value> {
+    if matches!(text, "" | "~" | "null" | "Null" | "NULL") {
+        return Some(Value::Null);
+    }
+    let t = text.trim_matches([' ', '\t', '\r', '\n']);
+    // Only a scalar starting with a sign, digit, dot or letter of a
+    // boolean can be anything but text: most text stops here.
+    let first = *t.as_bytes().first()?;
+    if !(first.is_ascii_digit()
+        || matches!(first, b'+' | b'-' | b'.')
+        || first.is_ascii_alphabetic())
+    {
+        return None;
+    }
+    for (word, value) in [
+        ("true", true),
+        ("yes", true),
+        ("y", true),
+        ("on", true),
+        ("false", false),
+        ("no", false),
+        ("n", false),
+        ("off", false),
+    ] {
+        if t.eq_ignore_ascii_case(word) {
+            return Some(Value::Bool(value));
+        }
+    }
+    if let Some(int) = yaml_int(t) {
+        return Some(match i64::try_from(int) {
+            Ok(i) => Value::Int(i),
+            Err(_) => Value::Float(int as f64),
+        });
+    }
+    // Rust's float syntax, finite, and starting like a number: `inf` and
+    // `nan` are text.
+    let unsigned = t.strip_prefix(['+', '-']).unwrap_or(t);
+    let numeric = unsigned
+        .as_bytes()
+        .first()
+        .is_some_and(|b| b.is_ascii_digit() || *b == b'.');
+    if !numeric {
+        return None;
+    }
+    let float = t.parse::<f64>().ok().filter(|f| f.is_finite())?;
+    Some(Value::Float(float))
+}
+
+/// A YAML 1.2 integer: optional sign, then decimal digits without a
+/// leading zero, or `0x`, `0o`, `0b` digits; `_` between digits. Beyond
+/// `i128`, `None`.
+fn yaml_int(t: &str) -> Option<i128> {
+    let (negative, rest) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
     };
-    Node { value, position }
-}
-
-/// The untyped YAML value as serde-saphyr hands it over; every child is
-/// wrapped in `Spanned` so that positions survive.
-enum Raw {
-    Null,
-    Bool(bool),
-    Int(i64),
-    Float(f64),
-    Str(String),
-    Seq(Vec<serde_saphyr::Spanned<Raw>>),
-    Map(Vec<(serde_saphyr::Spanned<Raw>, serde_saphyr::Spanned<Raw>)>),
-}
-
-impl<'de> Deserialize<'de> for Raw {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(RawVisitor)
+    if negative && !rest.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+        return None;
     }
-}
-
-struct RawVisitor;
-
-impl<'de> Visitor<'de> for RawVisitor {
-    type Value = Raw;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any YAML value")
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Raw, E> {
-        Ok(Raw::Null)
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Raw, E> {
-        Ok(Raw::Null)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Raw, D::Error> {
-        d.deserialize_any(RawVisitor)
-    }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Raw, E> {
-        Ok(Raw::Bool(v))
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Raw, E> {
-        Ok(Raw::Int(v))
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Raw, E> {
-        Ok(i64::try_from(v).map_or(Raw::Float(v as f64), Raw::Int))
-    }
-    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Raw, E> {
-        Ok(i64::try_from(v).map_or(Raw::Float(v as f64), Raw::Int))
-    }
-    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Raw, E> {
-        Ok(i64::try_from(v).map_or(Raw::Float(v as f64), Raw::Int))
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Raw, E> {
-        Ok(Raw::Float(v))
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Raw, E> {
-        Ok(Raw::Str(v.to_string()))
-    }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Raw, E> {
-        Ok(Raw::Str(v))
-    }
-    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Raw, E> {
-        Ok(Raw::Str(String::from_utf8_lossy(v).into_owned()))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Raw, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element()? {
-            items.push(item);
+    let prefixed = |p: &str| {
+        rest.get(..2)
+            .filter(|head| head.eq_ignore_ascii_case(p))
+            .map(|_| &rest[2..])
+    };
+    let (radix, digits) = if let Some(d) = prefixed("0x") {
+        (16, d)
+    } else if let Some(d) = prefixed("0o") {
+        (8, d)
+    } else if let Some(d) = prefixed("0b") {
+        (2, d)
+    } else {
+        if rest.starts_with('0') && rest != "0" {
+            return None;
         }
-        Ok(Raw::Seq(items))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Raw, A::Error> {
-        let mut entries = Vec::new();
-        while let Some(entry) = map.next_entry()? {
-            entries.push(entry);
+        (10, rest)
+    };
+    let bytes = digits.as_bytes();
+    let mut value: i128 = 0;
+    let mut any = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'_' {
+            let between =
+                i > 0 && bytes[i - 1] != b'_' && bytes.get(i + 1).is_some_and(|n| *n != b'_');
+            if !between {
+                return None;
+            }
+            continue;
         }
-        Ok(Raw::Map(entries))
+        let digit = (b as char).to_digit(radix)?;
+        value = value
+            .checked_mul(i128::from(radix))?
+            .checked_add(i128::from(digit))?;
+        any = true;
     }
+    any.then_some(if negative { -value } else { value })
 }
 
 fn parse_toml(text: &str, offset: u32) -> Result<Node, SyntaxError> {
@@ -418,6 +625,96 @@ mod tests {
         let inner = entries(&e[2].1);
         assert_eq!(inner[0].1.value, Value::Str("2024-03-01T10:00:00Z".into()));
         assert_eq!(inner[0].0.position.line, 5);
+    }
+
+    #[test]
+    fn yaml_scalars_are_typed_as_serde_saphyr_types_untyped_values() {
+        let node = yaml(
+            "a: ~\nb: yes\nc: Off\nd: -12\ne: 0x1F\nf: 1_000\ng: 1.5\nh: 007\n\
+             i: '12'\nj: !!str 12\nk: .inf\nl: nan\nm: 10:00\nn: 2024-03-01\n\
+             o: 99999999999999999999\n",
+            2,
+        )
+        .unwrap();
+        let values: Vec<Value> = entries(&node)
+            .iter()
+            .map(|(_, v)| v.value.clone())
+            .collect();
+        assert_eq!(
+            values,
+            [
+                Value::Null,
+                Value::Bool(true),
+                Value::Bool(false),
+                Value::Int(-12),
+                Value::Int(31),
+                Value::Int(1000),
+                Value::Float(1.5),
+                // A leading zero is not an integer; Rust's float syntax
+                // takes it.
+                Value::Float(7.0),
+                Value::Str("12".into()),
+                Value::Str("12".into()),
+                // Non-finite floats stay as written.
+                Value::Str(".inf".into()),
+                Value::Str("nan".into()),
+                Value::Str("10:00".into()),
+                Value::Str("2024-03-01".into()),
+                Value::Float(99999999999999999999.0),
+            ]
+        );
+    }
+
+    #[test]
+    fn yaml_aliases_and_merge_keys_expand_with_the_alias_position() {
+        let node = yaml(
+            "base: &b\n  started_at: 2024-03-01\n  owner: a\nimpact:\n  <<: *b\n  owner: b\nservices: &s [api]\ntags: *s\n",
+            2,
+        )
+        .unwrap();
+        let e = entries(&node);
+        let impact: Vec<(&str, &Value)> = entries(&e[1].1)
+            .iter()
+            .map(|(k, v)| (k.name.as_str(), &v.value))
+            .collect();
+        assert_eq!(
+            impact,
+            [
+                ("owner", &Value::Str("b".into())),
+                ("started_at", &Value::Str("2024-03-01".into())),
+            ],
+            "explicit keys win over merged ones"
+        );
+        assert_eq!(e[3].1.value, e[2].1.value);
+        assert_eq!(e[3].1.position, Position::new(9, 7), "where the alias is");
+    }
+
+    #[test]
+    fn yaml_duplicate_keys_deep_nesting_and_alias_bombs_are_errors() {
+        let duplicate = yaml("title: a\ntitle: b\n", 2).unwrap_err();
+        assert_eq!(duplicate.position, Position::new(3, 1));
+        assert!(duplicate.message.contains("duplicate mapping key `title`"));
+
+        let deep = format!("x: {}1{}\n", "[".repeat(100), "]".repeat(100));
+        assert!(
+            yaml(&deep, 2)
+                .unwrap_err()
+                .message
+                .contains("nest more than")
+        );
+
+        // Ten levels of ten aliases each: 10^10 values if expanded.
+        let mut bomb = String::from("l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for level in 1..10 {
+            let previous = format!("*l{}", level - 1);
+            let items = [previous.as_str(); 10].join(", ");
+            bomb.push_str(&format!("l{level}: &l{level} [{items}]\n"));
+        }
+        let err = yaml(&bomb, 2).unwrap_err();
+        assert!(err.message.contains("aliases are expanded"), "{err:?}");
+
+        let second = yaml("title: a\n...\nmore: 1\n", 2).unwrap_err();
+        assert!(second.message.contains("more than one YAML document"));
     }
 
     #[test]
