@@ -641,6 +641,7 @@ impl Renderer {
                 term_figures: Mutex::default(),
                 action_items: std::sync::OnceLock::new(),
                 summary_values: summaries.iter().map(|_| OnceLock::new()).collect(),
+                term_values: Mutex::default(),
             };
             lap("related incidents", related_started);
             let pages_started = std::time::Instant::now();
@@ -1766,13 +1767,26 @@ struct Shared<'a> {
     /// value's maps are shared (reference-counted), so each page's list
     /// is one vector of clones.
     summary_values: Vec<OnceLock<tera::Value>>,
+    /// Each term link in summaries as a template value, by URL: shared
+    /// by every summary that links the term (a summary's value is then
+    /// one small map of its own, the rest reference-counted).
+    term_values: Mutex<HashMap<String, tera::Value>>,
 }
 
 impl Shared<'_> {
-    /// Summary `i` as a template value.
+    /// Summary `i` as a template value: what serialising the
+    /// [`Summary`] gives, its term links shared.
     fn summary_value(&self, i: usize) -> tera::Value {
         self.summary_values[i]
-            .get_or_init(|| tera::Value::from_serializable(&*self.summaries[i]))
+            .get_or_init(|| {
+                pages::summary_value(&self.summaries[i], |link| {
+                    let mut known = self.term_values.lock().unwrap_or_else(|e| e.into_inner());
+                    known
+                        .entry(link.url.clone())
+                        .or_insert_with(|| tera::Value::from_serializable(link))
+                        .clone()
+                })
+            })
             .clone()
     }
 

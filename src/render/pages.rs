@@ -400,6 +400,36 @@ pub struct Summary {
     pub status: &'static str,
 }
 
+/// `summary` as a template value: the map serialising it gives (same
+/// keys, order and values), built directly, with each term link's value
+/// from `term` (so that links to one term can share one value).
+pub fn summary_value(
+    summary: &Summary,
+    mut term: impl FnMut(&TermLink) -> tera::Value,
+) -> tera::Value {
+    let mut optional =
+        |link: &Option<TermLink>| link.as_ref().map_or(tera::Value::none(), &mut term);
+    let severity = optional(&summary.severity);
+    let category = optional(&summary.category);
+    let services: Vec<tera::Value> = summary.services.iter().map(&mut term).collect();
+    let mut map = tera::Map::with_capacity(11);
+    map.insert("id".into(), summary.id.as_str().into());
+    map.insert("url".into(), summary.url.as_str().into());
+    map.insert("title".into(), summary.title.as_str().into());
+    map.insert("date".into(), summary.date.as_str().into());
+    map.insert("severity".into(), severity);
+    map.insert("category".into(), category);
+    map.insert("duration".into(), summary.duration.clone().into());
+    map.insert("duration_minutes".into(), summary.duration_minutes.into());
+    map.insert(
+        "users_affected".into(),
+        summary.users_affected.clone().into(),
+    );
+    map.insert("services".into(), services.into());
+    map.insert("status".into(), summary.status.into());
+    tera::Value::from(map)
+}
+
 /// The summary of incident `index`.
 pub fn summary(archive: &Archive, config: &Config, index: usize) -> Summary {
     let incident = &archive.incidents[index];
@@ -771,6 +801,46 @@ pub fn figure(distribution: Distribution, total: usize) -> FigureData {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_summary_value_is_what_serialising_the_summary_gives() {
+        let link = |name: &str| TermLink {
+            name: name.to_string(),
+            slug: name.to_lowercase(),
+            url: format!("services/{}/", name.to_lowercase()),
+        };
+        let full = Summary {
+            id: "2024-03-db".into(),
+            url: "incidents/2024-03-db/index.html".into(),
+            title: "Database <failover>".into(),
+            date: "2024-03-01".into(),
+            severity: Some(link("SEV1")),
+            category: Some(link("Capacity")),
+            duration: Some("1 h 30 min".into()),
+            duration_minutes: Some(90),
+            users_affected: Some("20%".into()),
+            services: vec![link("API"), link("DB")],
+            status: "published",
+        };
+        let empty = Summary {
+            severity: None,
+            category: None,
+            duration: None,
+            duration_minutes: None,
+            users_affected: None,
+            services: Vec::new(),
+            ..full.clone()
+        };
+        for summary in [full, empty] {
+            let direct = summary_value(&summary, tera::Value::from_serializable);
+            let serialised = tera::Value::from_serializable(&summary);
+            assert_eq!(direct, serialised);
+            let keys = |v: &tera::Value| -> Vec<String> {
+                v.as_map().unwrap().keys().map(|k| k.to_string()).collect()
+            };
+            assert_eq!(keys(&direct), keys(&serialised), "same key order");
+        }
+    }
 
     #[test]
     fn pages_split_rows_and_keep_an_empty_list() {
