@@ -554,21 +554,30 @@ pub fn split_frontmatter(
         _ => return Ok((None, normalise_newlines(text), 1)),
     };
     let delimiter = first_line;
-    if !text
-        .lines()
-        .skip(1)
-        .any(|line| line.trim_end() == delimiter)
-    {
-        return Err(format);
+    // The closing line: the first after the opening one that is the
+    // delimiter (trailing blanks allowed), as gray_matter finds it.
+    let mut offset = text.find('\n').map_or(text.len(), |i| i + 1);
+    let mut after_block = None;
+    while offset < text.len() {
+        let end = text[offset..]
+            .find('\n')
+            .map_or(text.len(), |i| offset + i + 1);
+        if text[offset..end].trim_end() == delimiter {
+            after_block = Some(end);
+            break;
+        }
+        offset = end;
     }
+    let after_block = after_block.ok_or(format)?;
+    // gray_matter reads only the block: the body is sliced here rather
+    // than rebuilt line by line.
     let mut matter = Matter::<Unparsed>::new();
     matter.delimiter = delimiter.to_string();
     // gray_matter treats a line ending in the delimiter as an excerpt
-    // marker unless told otherwise; a body full of `---` rules must not
-    // change anything, so give it a marker no file contains.
+    // marker unless told otherwise; give it a marker no file contains.
     matter.excerpt_delimiter = Some("\u{0}hindsight-no-excerpt\u{0}".to_string());
     let parsed = matter
-        .parse::<serde::de::IgnoredAny>(text)
+        .parse::<serde::de::IgnoredAny>(&text[..after_block])
         .map_err(|_| format)?;
 
     // gray_matter trims the block; recover the line its text starts on.
@@ -577,15 +586,39 @@ pub fn split_frontmatter(
         .skip(1)
         .take_while(|line| line.trim().is_empty())
         .count() as u32;
-    let total_lines = line_count(text);
-    let body_lines = line_count(&parsed.content);
-    let body_line = total_lines.saturating_sub(body_lines) + 1;
+    // The body as gray_matter gives it: lines joined by `\n` (no `\r`,
+    // no final line break), leading empty lines dropped.
+    let rest = &text[after_block..];
+    let body = if rest.contains('\r') {
+        rest.lines().collect::<Vec<_>>().join("\n")
+    } else {
+        rest.strip_suffix('\n').unwrap_or(rest).to_string()
+    };
+    let body = match body.trim_start_matches('\n') {
+        trimmed if trimmed.len() == body.len() => body,
+        trimmed => trimmed.to_string(),
+    };
+    let body_line = line_count(text).saturating_sub(line_count(&body)) + 1;
     let block = FrontmatterBlock {
         format,
         text: parsed.matter.into(),
         first_line: 2 + leading_blank,
     };
-    Ok((Some(block), parsed.content, body_line))
+    Ok((Some(block), body, body_line))
+}
+
+/// The split gray_matter gives when it reads the whole file (the
+/// reference [`split_frontmatter`] must match).
+#[cfg(test)]
+fn split_by_gray_matter(text: &str) -> Option<(String, String, u32)> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let delimiter = text.lines().next()?.trim_end();
+    let mut matter = Matter::<Unparsed>::new();
+    matter.delimiter = delimiter.to_string();
+    matter.excerpt_delimiter = Some("\u{0}hindsight-no-excerpt\u{0}".to_string());
+    let parsed = matter.parse::<serde::de::IgnoredAny>(text).ok()?;
+    let body_line = line_count(text).saturating_sub(line_count(&parsed.content)) + 1;
+    Some((parsed.matter, parsed.content, body_line))
 }
 
 /// `text.lines().count()`, counted bytewise (a `\r\n` ends one line).
@@ -605,6 +638,31 @@ fn normalise_newlines(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_split_is_what_gray_matter_gives_for_the_whole_file() {
+        for text in [
+            "---\ntitle: A\n---\n# Body\n\ntext\n",
+            "---\ntitle: A\n---\n\n\n# Body\n",
+            "---\r\ntitle: A\r\n---\r\n\r\n# Body\r\nmore\r\n",
+            "---\ntitle: A\n--- \nbody without newline",
+            "---\ntitle: A\n---\n",
+            "---\ntitle: A\n---",
+            "---\n\n\ntitle: A\n\n---\n  \nbody\n\n\n",
+            "\u{feff}---\ntitle: A\n---\nx\n---\ny\n---\n",
+            "+++\ntitle = \"A\"\n+++\n\n# Body\n",
+            "---\n---\nempty block\n",
+            "---\ntitle: A\n---\n\t\n\nafter a tab line\n",
+        ] {
+            let (block, body, line) = split_frontmatter(text).unwrap();
+            let (matter, content, reference_line) = split_by_gray_matter(text).unwrap();
+            assert_eq!(
+                (block.unwrap().text.to_string(), body, line),
+                (matter, content, reference_line),
+                "{text:?}"
+            );
+        }
+    }
 
     #[test]
     fn line_count_counts_as_lines_does() {
