@@ -102,10 +102,26 @@ const HEADING_SYNONYMS: &[(&str, SectionKind)] = &[
 /// Whether a whole line is just a known heading ("Timeline", "Root
 /// cause"), written without any heading marker.
 fn is_bare_heading(text: &str) -> bool {
+    if !may_name_a_section(text) {
+        return false;
+    }
     let normal = normalise_heading(text);
     HEADING_SYNONYMS
         .iter()
         .any(|(synonym, _)| normal == *synonym)
+}
+
+/// Whether [`normalise_heading`] of `heading` can start with a letter,
+/// as every heading synonym does: a quick "no" for the label of a
+/// timeline line ("10:00 UTC: ...") without normalising it.
+fn may_name_a_section(heading: &str) -> bool {
+    heading
+        .trim_start_matches(|c: char| {
+            c.is_ascii_digit() || c == '.' || c == ')' || c.is_whitespace()
+        })
+        .chars()
+        .find(|c| c.is_alphanumeric() || *c == '-')
+        .is_some_and(char::is_alphabetic)
 }
 
 /// A heading lower-cased, without its numbering, its punctuation and a
@@ -137,6 +153,9 @@ fn normalise_heading(heading: &str) -> String {
 
 /// The kind of section a heading opens.
 pub fn section_kind(heading: &str) -> SectionKind {
+    if !may_name_a_section(heading) {
+        return SectionKind::Other;
+    }
     let normal = normalise_heading(heading);
     let normal = normal.trim_start_matches("incident ");
     let mut best: Option<(&str, SectionKind)> = None;
@@ -516,6 +535,21 @@ mod tests {
         );
         assert_eq!(section_kind("Lessons Learned"), SectionKind::Lessons);
         assert_eq!(section_kind("Appendix"), SectionKind::Other);
+    }
+
+    #[test]
+    fn every_heading_synonym_starts_with_a_letter() {
+        // `may_name_a_section` relies on it.
+        for (synonym, _) in HEADING_SYNONYMS {
+            assert!(
+                synonym.starts_with(|c: char| c.is_ascii_lowercase()),
+                "{synonym}"
+            );
+        }
+        assert!(!may_name_a_section("10:00 UTC"));
+        assert!(!may_name_a_section("- 14:05"));
+        assert!(may_name_a_section("2. The Root-Cause:"));
+        assert!(may_name_a_section("**Timeline**"));
     }
 
     #[test]
