@@ -48,6 +48,9 @@ pub struct Similarity<'a> {
     service_ids: Vec<Vec<u32>>,
     /// Each incident's tag slugs, interned.
     tag_ids: Vec<Vec<u32>>,
+    /// Each incident's category and trigger, interned (`u32::MAX`: none,
+    /// which matches nothing).
+    category_trigger: Vec<(u32, u32)>,
     /// The incident lists of the category, service and tag terms
     /// (without the "uncategorised" term).
     terms: Vec<&'a [usize]>,
@@ -94,8 +97,22 @@ impl<'a> Similarity<'a> {
                 }
             }
         }
+        let mut known: HashMap<&str, u32> = HashMap::new();
+        let mut id = |value: &'a Option<String>| match value {
+            Some(value) => {
+                let next = known.len() as u32;
+                *known.entry(value.as_str()).or_insert(next)
+            }
+            None => u32::MAX,
+        };
+        let category_trigger = archive
+            .incidents
+            .iter()
+            .map(|incident| (id(&incident.category), id(&incident.trigger)))
+            .collect();
         Similarity {
             archive,
+            category_trigger,
             service_ids: intern(&archive.service_slugs),
             tag_ids: intern(&archive.tag_slugs),
             terms,
@@ -140,7 +157,8 @@ impl<'a> Similarity<'a> {
         }
 
         // Candidates: the nearest incidents in time within each shared term.
-        let mut candidates: Vec<usize> = Vec::new();
+        let mut candidates: Vec<usize> =
+            Vec::with_capacity(self.places[index].len() * (NEIGHBOURS_PER_TERM + 1));
         for &(term, position) in &self.places[index] {
             let list = self.terms[term as usize];
             let position = position as usize;
@@ -154,23 +172,19 @@ impl<'a> Similarity<'a> {
         let shared = |mine: &[u32], theirs: &[u32]| {
             theirs.iter().filter(|id| mine.contains(id)).count() as i64
         };
-        let same_category = |other: &crate::model::Incident| {
-            incident.category.is_some() && incident.category == other.category
-        };
-        let same_trigger = |other: &crate::model::Incident| {
-            incident.trigger.is_some() && incident.trigger == other.trigger
-        };
+        let (my_category, my_trigger) = self.category_trigger[index];
         // Score every candidate first; reasons are written for the kept ones.
-        let mut scored: Vec<(i64, i64, &str, usize)> = Vec::new();
+        let mut scored: Vec<(i64, i64, &str, usize)> = Vec::with_capacity(candidates.len());
         for other in candidates {
             if listed.contains(&other) {
                 continue;
             }
             let candidate = &archive.incidents[other];
-            let score = 3 * i64::from(same_category(candidate))
+            let (category, trigger) = self.category_trigger[other];
+            let score = 3 * i64::from(my_category != u32::MAX && category == my_category)
                 + 2 * shared(my_services, &self.service_ids[other])
                 + shared(my_tags, &self.tag_ids[other])
-                + i64::from(same_trigger(candidate));
+                + i64::from(my_trigger != u32::MAX && trigger == my_trigger);
             if score == 0 {
                 continue;
             }
