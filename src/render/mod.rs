@@ -1636,10 +1636,10 @@ impl std::io::Write for HashWriter<'_> {
     }
 }
 
-/// One rendered page and what it found.
 /// Bytes reserved for a page's HTML before rendering it.
 const PAGE_BUFFER: usize = 96 << 10;
 
+/// One rendered page and what it found.
 struct RenderedPage {
     /// `None`: the page's inputs are unchanged; keep the previous file.
     html: Option<Vec<u8>>,
