@@ -190,8 +190,11 @@ enum OpenKind {
     Seq(Vec<Node>),
     Map {
         entries: Vec<(Key, Node)>,
-        /// Entries from merge keys, first source first.
+        /// The names of `entries`, for the repeated-key check.
+        names: KeyNames,
+        /// Entries from merge keys, first source first, and their names.
         merged: Vec<(Key, Node)>,
+        merged_names: std::collections::HashSet<String>,
         /// The key read, waiting for its value (`true`: a merge key).
         key: Option<(Key, bool)>,
     },
@@ -222,7 +225,9 @@ impl YamlTree {
                 anchor,
                 OpenKind::Map {
                     entries: Vec::new(),
+                    names: KeyNames::default(),
                     merged: Vec::new(),
+                    merged_names: std::collections::HashSet::new(),
                     key: None,
                 },
             )?,
@@ -234,11 +239,12 @@ impl YamlTree {
                     OpenKind::Seq(items) => Value::Seq(items),
                     OpenKind::Map {
                         mut entries,
+                        mut names,
                         merged,
                         ..
                     } => {
                         for (key, node) in merged {
-                            if !entries.iter().any(|(k, _)| k.name == key.name) {
+                            if !names.contains(&entries, &key.name) {
                                 entries.push((key, node));
                             }
                         }
@@ -316,7 +322,9 @@ impl YamlTree {
             OpenKind::Seq(items) => items.push(node),
             OpenKind::Map {
                 entries,
+                names,
                 merged,
+                merged_names,
                 key,
             } => match key.take() {
                 None => {
@@ -329,7 +337,7 @@ impl YamlTree {
                         Value::Null => "null".to_string(),
                         Value::Seq(_) | Value::Map(_) => "<complex key>".to_string(),
                     };
-                    if !merge && entries.iter().any(|(k, _)| k.name == key_name) {
+                    if !merge && names.contains(entries, &key_name) {
                         return Err(format!("duplicate mapping key `{key_name}`"));
                     }
                     *key = Some((
@@ -340,7 +348,10 @@ impl YamlTree {
                         merge,
                     ));
                 }
-                Some((key, false)) => entries.push((key, node)),
+                Some((key, false)) => {
+                    names.added(&key.name);
+                    entries.push((key, node));
+                }
                 Some((_, true)) => {
                     let sources = match node.value {
                         Value::Map(map) => vec![map],
@@ -354,7 +365,7 @@ impl YamlTree {
                         _ => return Err("a merge key (`<<`) takes mappings only".into()),
                     };
                     for (key, node) in sources.into_iter().flatten() {
-                        if !merged.iter().any(|(k, _)| k.name == key.name) {
+                        if merged_names.insert(key.name.clone()) {
                             merged.push((key, node));
                         }
                     }
@@ -362,6 +373,35 @@ impl YamlTree {
             },
         }
         Ok(())
+    }
+}
+
+/// The key names of a mapping being read, for the repeated-key check:
+/// a scan of the few keys most mappings have, a hash set once there are
+/// many, so that checking every key stays linear in the mapping's size.
+#[derive(Default)]
+struct KeyNames(Option<std::collections::HashSet<String>>);
+
+impl KeyNames {
+    /// Mappings with fewer entries are scanned.
+    const SCAN: usize = 16;
+
+    /// Whether `entries` (the mapping's entries so far, each passed to
+    /// [`KeyNames::added`]) hold a key `name`.
+    fn contains(&mut self, entries: &[(Key, Node)], name: &str) -> bool {
+        if entries.len() < Self::SCAN {
+            return entries.iter().any(|(k, _)| k.name == name);
+        }
+        self.0
+            .get_or_insert_with(|| entries.iter().map(|(k, _)| k.name.clone()).collect())
+            .contains(name)
+    }
+
+    /// Records a key added to the entries.
+    fn added(&mut self, name: &str) {
+        if let Some(set) = &mut self.0 {
+            set.insert(name.to_string());
+        }
     }
 }
 
@@ -712,6 +752,17 @@ mod tests {
         }
         let err = yaml(&bomb, 2).unwrap_err();
         assert!(err.message.contains("aliases are expanded"), "{err:?}");
+
+        // Many keys: the check goes through a set, and still finds one.
+        let mut wide: String = (0..5_000).map(|i| format!("k{i}: {i}\n")).collect();
+        assert_eq!(entries(&yaml(&wide, 2).unwrap()).len(), 5_000);
+        wide.push_str("k17: again\n");
+        let err = yaml(&wide, 2).unwrap_err();
+        assert!(
+            err.message.contains("duplicate mapping key `k17`"),
+            "{err:?}"
+        );
+        assert_eq!(err.position, Position::new(5_002, 1));
 
         let second = yaml("title: a\n...\nmore: 1\n", 2).unwrap_err();
         assert!(second.message.contains("more than one YAML document"));
