@@ -219,17 +219,126 @@ fn frame(count: usize, items: bool, title: &str, base_url: &str) -> Result<Strin
 /// no trailing comma). Each is made on its own, in parallel, and watch
 /// mode keeps unchanged incidents' items.
 pub fn incident_fragment(incident: &Incident) -> String {
-    let json = serde_json::to_string_pretty(&export(incident)).unwrap_or_default();
-    let mut item = String::with_capacity(json.len() + json.len() / 4);
-    // JSON strings hold no raw newline: every line break is layout.
-    for (n, line) in json.lines().enumerate() {
-        if n > 0 {
-            item.push('\n');
-        }
-        item.push_str("    ");
-        item.push_str(line);
+    let mut item = Vec::with_capacity(8 * 1024);
+    item.extend_from_slice(b"    ");
+    let mut serializer = serde_json::Serializer::with_formatter(&mut item, Nested::default());
+    if export(incident).serialize(&mut serializer).is_err() {
+        return String::new();
     }
-    item
+    // serde_json writes only valid UTF-8.
+    String::from_utf8(item).unwrap_or_default()
+}
+
+/// serde_json's pretty layout (two spaces a level) for a value that sits
+/// two levels deep (an item of `incidents.json`'s list): written once,
+/// instead of pretty printing the item and indenting each line after.
+#[derive(Default)]
+struct Nested {
+    /// Levels of the value being written, below the item.
+    depth: usize,
+    /// Whether the array or object being written has a value yet.
+    has_value: bool,
+}
+
+impl Nested {
+    /// A line break and the indentation of `depth` levels below the item.
+    fn new_line(&self, writer: &mut (impl std::io::Write + ?Sized)) -> std::io::Result<()> {
+        writer.write_all(b"\n    ")?;
+        for _ in 0..self.depth {
+            writer.write_all(b"  ")?;
+        }
+        Ok(())
+    }
+
+    fn open(
+        &mut self,
+        writer: &mut (impl std::io::Write + ?Sized),
+        bracket: &[u8],
+    ) -> std::io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        writer.write_all(bracket)
+    }
+
+    fn close(
+        &mut self,
+        writer: &mut (impl std::io::Write + ?Sized),
+        bracket: &[u8],
+    ) -> std::io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            self.new_line(writer)?;
+        }
+        writer.write_all(bracket)
+    }
+
+    fn item(
+        &mut self,
+        writer: &mut (impl std::io::Write + ?Sized),
+        first: bool,
+    ) -> std::io::Result<()> {
+        if !first {
+            writer.write_all(b",")?;
+        }
+        self.new_line(writer)
+    }
+}
+
+impl serde_json::ser::Formatter for Nested {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.open(writer, b"[")
+    }
+
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.close(writer, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.item(writer, first)
+    }
+
+    fn end_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        _writer: &mut W,
+    ) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.open(writer, b"{")
+    }
+
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.close(writer, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.item(writer, first)
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+    ) -> std::io::Result<()> {
+        writer.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        _writer: &mut W,
+    ) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 /// Writes `incidents.json` from the items of its `count` incidents
