@@ -56,6 +56,9 @@ pub struct Similarity<'a> {
     terms: Vec<&'a [usize]>,
     /// Each incident's places: (index into `terms`, position in that list).
     places: Vec<Vec<(u32, u32)>>,
+    /// Each incident's rank in the order of ids, so that ties are broken
+    /// by id without reading the incidents.
+    id_ranks: Vec<u32>,
 }
 
 impl<'a> Similarity<'a> {
@@ -110,9 +113,16 @@ impl<'a> Similarity<'a> {
             .iter()
             .map(|incident| (id(&incident.category), id(&incident.trigger)))
             .collect();
+        let mut by_id: Vec<usize> = (0..archive.incidents.len()).collect();
+        by_id.sort_unstable_by(|&a, &b| archive.incidents[a].id.cmp(&archive.incidents[b].id));
+        let mut id_ranks = vec![0; by_id.len()];
+        for (rank, &incident) in by_id.iter().enumerate() {
+            id_ranks[incident] = rank as u32;
+        }
         Similarity {
             archive,
             category_trigger,
+            id_ranks,
             service_ids: intern(&archive.service_slugs),
             tag_ids: intern(&archive.tag_slugs),
             terms,
@@ -166,7 +176,9 @@ impl<'a> Similarity<'a> {
             let to = (position + NEIGHBOURS_PER_TERM / 2 + 1).min(list.len());
             candidates.extend_from_slice(&list[from..to]);
         }
-        candidates.sort_unstable();
+        // A run per term, each in archive order: a stable sort merges the
+        // runs rather than partitioning them again.
+        candidates.sort();
         candidates.dedup();
         let (my_services, my_tags) = (&self.service_ids[index], &self.tag_ids[index]);
         let shared = |mine: &[u32], theirs: &[u32]| {
@@ -174,12 +186,11 @@ impl<'a> Similarity<'a> {
         };
         let (my_category, my_trigger) = self.category_trigger[index];
         // Score every candidate first; reasons are written for the kept ones.
-        let mut scored: Vec<(i64, i64, &str, usize)> = Vec::with_capacity(candidates.len());
+        let mut scored: Vec<(i64, i64, u32, usize)> = Vec::with_capacity(candidates.len());
         for other in candidates {
             if listed.contains(&other) {
                 continue;
             }
-            let candidate = &archive.incidents[other];
             let (category, trigger) = self.category_trigger[other];
             let score = 3 * i64::from(my_category != u32::MAX && category == my_category)
                 + 2 * shared(my_services, &self.service_ids[other])
@@ -192,10 +203,10 @@ impl<'a> Similarity<'a> {
                 (Some(a), Some(b)) => i64::from((a - b).abs()),
                 _ => i64::MAX / 4,
             };
-            scored.push((score, distance, candidate.id.as_str(), other));
+            scored.push((score, distance, self.id_ranks[other], other));
         }
-        let order = |a: &(i64, i64, &str, usize), b: &(i64, i64, &str, usize)| {
-            b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(b.2))
+        let order = |a: &(i64, i64, u32, usize), b: &(i64, i64, u32, usize)| {
+            b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2))
         };
         if scored.len() > SIMILAR {
             scored.select_nth_unstable_by(SIMILAR, order);
@@ -207,7 +218,7 @@ impl<'a> Similarity<'a> {
     }
 
     /// Appends the kept similar incidents to `result`, each with its reason.
-    fn reasons(&self, index: usize, scored: &[(i64, i64, &str, usize)], result: &mut Vec<Related>) {
+    fn reasons(&self, index: usize, scored: &[(i64, i64, u32, usize)], result: &mut Vec<Related>) {
         let archive = self.archive;
         let incident = &archive.incidents[index];
         let (my_services, my_tags) = (&archive.service_slugs[index], &archive.tag_slugs[index]);
