@@ -46,14 +46,13 @@ impl Snapshot {
     /// reads; missing folders are empty) and the single `files`. Symbolic
     /// links are followed, as the content walk follows them.
     pub fn of(folders: &[PathBuf], files: &[PathBuf]) -> Snapshot {
+        use rayon::prelude::*;
         let mut entries = Vec::new();
+        let mut found = Vec::new();
         for folder in folders {
             for entry in walkdir::WalkDir::new(folder).follow_links(true).into_iter() {
                 match entry {
-                    Ok(entry) if entry.file_type().is_file() => {
-                        let name = entry.path().to_string_lossy().into_owned();
-                        entries.push(identity(name, entry.metadata().ok()));
-                    }
+                    Ok(entry) if entry.file_type().is_file() => found.push(entry),
                     Ok(_) => {}
                     // A missing folder is empty; any other unreadable
                     // entry is recorded, so the snapshot never matches
@@ -63,6 +62,12 @@ impl Snapshot {
                 }
             }
         }
+        // Each file's identity is a `stat`: tens of thousands of them,
+        // read in parallel.
+        entries.par_extend(found.into_par_iter().map(|entry| {
+            let name = entry.path().to_string_lossy().into_owned();
+            identity(name, entry.metadata().ok())
+        }));
         for file in files {
             if file.is_file() {
                 let name = file.to_string_lossy().into_owned();
