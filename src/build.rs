@@ -415,8 +415,9 @@ fn build_with(
     let unchanged = output.files_unchanged();
     let committed = output.commit_recycling();
     lap("swap");
-    let files = match committed {
-        Ok(recycled) => {
+    let (files, listing) = match committed {
+        Ok(mut recycled) => {
+            let listing = recycled.listing.take();
             if let Some(session) = session {
                 session.render.committed();
                 // The site that was live is now the recycled folder.
@@ -428,7 +429,7 @@ fn build_with(
                     }
                 });
             }
-            recycled.written
+            (recycled.written, listing)
         }
         Err(e) => {
             diagnostics.push(Diagnostic::error(
@@ -448,7 +449,11 @@ fn build_with(
             pages: report.pages,
             diagnostics: diagnostics.clone(),
         };
-        let output = crate::stamp::Snapshot::of_output(&plan.output);
+        // What the output folder holds, as written (listing it again
+        // costs a `stat` per file).
+        let output = listing
+            .and_then(crate::stamp::Snapshot::of_listing)
+            .unwrap_or_else(|| crate::stamp::Snapshot::of_output(&plan.output));
         // Without a stamp the next build simply runs in full.
         let _ = crate::stamp::Stamp::new(key, inputs, output, summary).save(&plan.output);
         lap("stamp");

@@ -120,6 +120,33 @@ impl Snapshot {
     }
 }
 
+impl Snapshot {
+    /// What [`Snapshot::of_output`] gives for an output folder that holds
+    /// exactly the files of `listing` (as [`crate::write::Output`] wrote
+    /// them), without listing it: each file's identity, and its folders.
+    /// `None` if a path is listed twice (the earlier metadata may be
+    /// stale).
+    pub fn of_listing(listing: crate::write::Listing) -> Option<Snapshot> {
+        use rayon::prelude::*;
+        let mut folders: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        for (name, _) in &listing {
+            folders.extend(name.match_indices('/').map(|(at, _)| &name[..=at]));
+        }
+        let mut entries: Vec<Entry> = folders
+            .into_iter()
+            .map(|folder| Entry(folder.to_string(), 0, 0, 0, None))
+            .collect();
+        entries.par_extend(
+            listing
+                .into_par_iter()
+                .map(|(name, metadata)| identity(name, Some(metadata))),
+        );
+        entries.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let unique = entries.windows(2).all(|pair| pair[0].0 != pair[1].0);
+        unique.then_some(Snapshot { entries })
+    }
+}
+
 /// The entries below `folder`, named by `prefix` (`""` or `incidents/`)
 /// and their file names: folders as `name/`, files with their identity,
 /// an unreadable folder or entry as one entry that matches nothing real.
@@ -308,6 +335,37 @@ mod tests {
             Snapshot::of_output(output),
             Summary::default(),
         )
+    }
+
+    #[test]
+    fn a_snapshot_of_what_was_written_is_what_listing_the_output_gives() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        let logo = dir.path().join("logo.svg");
+        std::fs::write(&logo, "<svg/>").unwrap();
+        // The second build links its unchanged files from the first.
+        for round in 0..2 {
+            let output = crate::write::Output::begin(&target).unwrap();
+            output.write("index.html", b"home").unwrap();
+            output
+                .write("incidents/a/index.html", format!("a{round}").as_bytes())
+                .unwrap();
+            output
+                .write_with("incidents.json", |w| w.write_all(b"[]"))
+                .unwrap();
+            output.copy("static/img/logo.svg", &logo).unwrap();
+            let listing = output.commit_recycling().unwrap().listing.unwrap();
+            assert_eq!(listing.len(), 4);
+            let written = Snapshot::of_listing(listing).unwrap();
+            assert_eq!(written, Snapshot::of_output(&target), "round {round}");
+        }
+        // A path listed twice: its first metadata may be stale.
+        let metadata = std::fs::metadata(&logo).unwrap();
+        let twice = vec![
+            ("logo.svg".to_string(), metadata.clone()),
+            ("logo.svg".to_string(), metadata),
+        ];
+        assert_eq!(Snapshot::of_listing(twice), None);
     }
 
     #[test]

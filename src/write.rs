@@ -86,7 +86,17 @@ pub struct Output {
     recycled: Option<Recycle>,
     /// Recycling: paths this build gave a new file (new bytes, or a copy).
     replaced: std::sync::Mutex<PathSet>,
+    /// Plain builds: every file put in the staging folder, with its
+    /// metadata as it was made; `None` when recycling, or once one could
+    /// not be read.
+    listing: std::sync::Mutex<Option<Listing>>,
 }
+
+/// Files of a site as written: each one's relative path
+/// (`incidents/db/index.html`) and metadata (size, modification time,
+/// inode), in no particular order. Swapping the site in changes none of
+/// them.
+pub type Listing = Vec<(String, std::fs::Metadata)>;
 
 /// A writer to a new file that also compares what it writes with the
 /// previous site's file at the same path (if any).
@@ -155,6 +165,11 @@ pub struct Recycled {
     /// Whether the previous site was kept as the next build's staging
     /// folder (`.NAME.recycle`).
     pub kept_previous: bool,
+    /// Plain builds: every file of the site now in the output folder,
+    /// with its metadata (what the build stamp records, without listing
+    /// the folder again); `None` for recycling builds or when a file's
+    /// metadata could not be read.
+    pub listing: Option<Listing>,
 }
 
 impl Output {
@@ -230,7 +245,27 @@ impl Output {
             produced: std::sync::Mutex::default(),
             recycled: None,
             replaced: std::sync::Mutex::default(),
+            listing: std::sync::Mutex::new((!recycling).then(Vec::new)),
         })
+    }
+
+    /// Plain builds: records `rel`'s metadata in the listing (a failure to
+    /// read it drops the listing).
+    fn listed(&self, rel: &str, metadata: impl FnOnce() -> io::Result<std::fs::Metadata>) {
+        if self.recycling {
+            return;
+        }
+        let metadata = metadata();
+        if let Ok(mut listing) = self.listing.lock() {
+            match metadata {
+                Ok(metadata) => {
+                    if let Some(files) = listing.as_mut() {
+                        files.push((rel.to_string(), metadata));
+                    }
+                }
+                Err(_) => *listing = None,
+            }
+        }
     }
 
     /// Records that this build gave `rel` (checked) a new file.
@@ -343,6 +378,7 @@ impl Output {
         let relative = Path::new(rel);
         let path = self.staged(relative)?;
         if self.link_previous(&previous.join(relative), &path) {
+            self.listed(rel, || std::fs::metadata(&path));
             self.produced(rel);
             self.unchanged.fetch_add(1, Ordering::Relaxed);
             return Ok(true);
@@ -365,10 +401,16 @@ impl Output {
         };
         if let Some(previous) = &self.previous {
             let old = previous.join(&relative);
-            let same = std::fs::metadata(&old)
-                .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
-                && std::fs::read(&old).is_ok_and(|old_bytes| old_bytes == bytes);
+            let metadata = std::fs::metadata(&old)
+                .ok()
+                .filter(|m| m.is_file() && m.len() == bytes.len() as u64);
+            let same =
+                metadata.is_some() && std::fs::read(&old).is_ok_and(|old_bytes| old_bytes == bytes);
             if same && self.link_previous(&old, &path) {
+                // A link: the previous file's identity.
+                self.listed(rel, || {
+                    metadata.ok_or_else(|| io::ErrorKind::NotFound.into())
+                });
                 self.produced(rel);
                 self.unchanged.fetch_add(1, Ordering::Relaxed);
                 return Ok(());
@@ -378,7 +420,10 @@ impl Output {
             Output::replace(&path, |temporary| std::fs::write(temporary, bytes))
                 .map_err(io_error)?;
         } else {
-            std::fs::write(&path, bytes).map_err(io_error)?;
+            use std::io::Write as _;
+            let mut file = std::fs::File::create(&path).map_err(io_error)?;
+            file.write_all(bytes).map_err(io_error)?;
+            self.listed(rel, || file.metadata());
         }
         self.wrote(rel);
         Ok(())
@@ -419,11 +464,12 @@ impl Output {
             };
             fill(&mut sink)?;
             let same = sink.old_ends_here();
-            sink.file.into_inner().map_err(|e| e.into_error())?;
-            Ok::<bool, io::Error>(same)
+            let file = sink.file.into_inner().map_err(|e| e.into_error())?;
+            // Renaming the file keeps its identity.
+            Ok::<_, io::Error>((same, file.metadata()))
         })();
-        let same = match filled {
-            Ok(same) => same,
+        let (same, metadata) = match filled {
+            Ok(filled) => filled,
             Err(e) => {
                 let _ = std::fs::remove_file(&temporary);
                 return Err(io_error(e));
@@ -434,6 +480,7 @@ impl Output {
             && let Ok(()) = std::fs::remove_file(&temporary)
             && self.link_previous(old, &path)
         {
+            self.listed(rel, || std::fs::metadata(&path));
             self.produced(rel);
             self.unchanged.fetch_add(1, Ordering::Relaxed);
             return Ok(());
@@ -444,6 +491,7 @@ impl Output {
             return self.write_with_fallback(rel, &path, old.as_deref());
         }
         std::fs::rename(&temporary, &path).map_err(io_error)?;
+        self.listed(rel, || metadata);
         self.wrote(rel);
         Ok(())
     }
@@ -512,6 +560,7 @@ impl Output {
             .map_err(io_error)?;
         } else {
             std::fs::copy(from, &path).map_err(io_error)?;
+            self.listed(rel, || std::fs::metadata(&path));
         }
         self.wrote(rel);
         Ok(())
@@ -549,11 +598,16 @@ impl Output {
             Ok(mut replaced) => std::mem::take(&mut *replaced),
             Err(_) => PathSet::default(),
         };
+        let listing = match self.listing.lock() {
+            Ok(mut listing) => listing.take(),
+            Err(_) => None,
+        };
         let done = |kept_previous| Recycled {
             written,
             produced,
             replaced,
             kept_previous,
+            listing,
         };
         if first {
             std::fs::rename(&self.staging, &self.target)?;

@@ -136,6 +136,7 @@ fn any_change_to_inputs_options_date_or_output_builds_again() {
     write_files(root, &[("static/extra.txt", "hello\n")]);
     assert!(!up_to_date(&build(root, &[])));
     assert!(root.join("public/extra.txt").is_file());
+    assert!(up_to_date(&build(root, &[])));
 
     // Other options, and another build date.
     assert!(!up_to_date(&build(root, &["--drafts"])));
