@@ -11,6 +11,7 @@ pub mod stats;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::Config;
@@ -474,9 +475,8 @@ impl Archive {
             .map(|i| bucket_of(&impacts, i.impact.users_affected_pct))
             .collect();
 
-        let mut taxonomies = Vec::new();
-        for kind in TaxonomyKind::ALL {
-            let terms = match kind {
+        let terms_of = |kind: TaxonomyKind| -> Vec<Term> {
+            match kind {
                 TaxonomyKind::Categories => {
                     let mut terms: Vec<Term> = config
                         .categories
@@ -556,9 +556,68 @@ impl Archive {
                         })
                         .collect()
                 }
-            };
-            taxonomies.push(Taxonomy { kind, terms });
-        }
+            }
+        };
+        // The taxonomies, each in one pass over the incidents, beside the
+        // lookups (serial passes too: tens of milliseconds each at 50,000).
+        let (taxonomies, (service_slugs, tag_slugs, day_numbers)) = rayon::join(
+            || {
+                TaxonomyKind::ALL
+                    .par_iter()
+                    .map(|&kind| Taxonomy {
+                        kind,
+                        terms: terms_of(kind),
+                    })
+                    .collect()
+            },
+            || Archive::slugs_and_days(&incidents),
+        );
+        let (by_id, (by_source, links_key)) = rayon::join(
+            || {
+                incidents
+                    .iter()
+                    .enumerate()
+                    .map(|(i, incident)| (incident.id.clone(), i))
+                    .collect()
+            },
+            || {
+                let by_source = incidents
+                    .iter()
+                    .enumerate()
+                    .map(|(i, incident)| (incident.source.clone(), i))
+                    .collect();
+                // A sum of per-incident hashes: the same whatever the order.
+                let links_key = incidents
+                    .iter()
+                    .fold(incidents.len() as u64, |sum, incident| {
+                        use std::hash::{Hash, Hasher};
+                        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+                        (incident.source.as_os_str(), &incident.id).hash(&mut hasher);
+                        sum.wrapping_add(hasher.finish())
+                    });
+                (by_source, links_key)
+            },
+        );
+        let archive = Archive {
+            links_key,
+            incidents,
+            taxonomies,
+            duration_bucket,
+            impact_bucket,
+            by_source,
+            by_id,
+            day_numbers,
+            service_slugs,
+            tag_slugs,
+        };
+        (archive, positions)
+    }
+
+    /// Each incident's service and tag slugs, and its day number.
+    #[allow(clippy::type_complexity)]
+    fn slugs_and_days(
+        incidents: &[std::sync::Arc<Incident>],
+    ) -> (Vec<Vec<String>>, Vec<Vec<String>>, Vec<Option<i32>>) {
         // Names repeat across incidents: slugify each distinct one once.
         let mut known: HashMap<String, String> = HashMap::new();
         let mut slugs = |names: &[String]| -> Vec<String> {
@@ -580,38 +639,7 @@ impl Archive {
             .map(|i| i.sort_date().map(days_since_epoch))
             .collect();
         let tag_slugs = incidents.iter().map(|i| slugs(&i.tags)).collect();
-        let by_id = incidents
-            .iter()
-            .enumerate()
-            .map(|(i, incident)| (incident.id.clone(), i))
-            .collect();
-        let by_source = incidents
-            .iter()
-            .enumerate()
-            .map(|(i, incident)| (incident.source.clone(), i))
-            .collect();
-        // A sum of per-incident hashes: the same whatever the order.
-        let links_key = incidents
-            .iter()
-            .fold(incidents.len() as u64, |sum, incident| {
-                use std::hash::{Hash, Hasher};
-                let mut hasher = std::collections::hash_map::DefaultHasher::new();
-                (incident.source.as_os_str(), &incident.id).hash(&mut hasher);
-                sum.wrapping_add(hasher.finish())
-            });
-        let archive = Archive {
-            links_key,
-            incidents,
-            taxonomies,
-            duration_bucket,
-            impact_bucket,
-            by_source,
-            by_id,
-            day_numbers,
-            service_slugs,
-            tag_slugs,
-        };
-        (archive, positions)
+        (service_slugs, tag_slugs, day_numbers)
     }
 
     /// The taxonomy of this kind.
