@@ -139,7 +139,7 @@ impl Snapshot {
         entries.par_extend(
             listing
                 .into_par_iter()
-                .map(|(name, metadata)| identity(name, Some(metadata))),
+                .map(|(name, file)| written(name, file)),
         );
         entries.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let unique = entries.windows(2).all(|pair| pair[0].0 != pair[1].0);
@@ -187,15 +187,16 @@ fn content_hash(path: &Path) -> u64 {
 }
 
 fn identity(name: String, meta: Option<std::fs::Metadata>) -> Entry {
-    let Some(meta) = meta else {
-        return Entry(format!("{name}!"), 0, 0, 0, None);
-    };
-    let modified = meta.modified().map_or(0, nanos);
-    #[cfg(unix)]
-    let inode = std::os::unix::fs::MetadataExt::ino(&meta);
-    #[cfg(not(unix))]
-    let inode = 0;
-    Entry(name, meta.len(), modified, inode, None)
+    match meta {
+        Some(meta) => written(name, crate::write::Written::from(&meta)),
+        None => Entry(format!("{name}!"), 0, 0, 0, None),
+    }
+}
+
+/// The entry of a file with this identity.
+fn written(name: String, file: crate::write::Written) -> Entry {
+    let modified = file.modified.map_or(0, nanos);
+    Entry(name, file.len, modified, file.inode, None)
 }
 
 fn nanos(time: SystemTime) -> i128 {
@@ -360,10 +361,10 @@ mod tests {
             assert_eq!(written, Snapshot::of_output(&target), "round {round}");
         }
         // A path listed twice: its first metadata may be stale.
-        let metadata = std::fs::metadata(&logo).unwrap();
+        let file = crate::write::Written::from(&std::fs::metadata(&logo).unwrap());
         let twice = vec![
-            ("logo.svg".to_string(), metadata.clone()),
-            ("logo.svg".to_string(), metadata),
+            ("logo.svg".to_string(), file),
+            ("logo.svg".to_string(), file),
         ];
         assert_eq!(Snapshot::of_listing(twice), None);
     }

@@ -93,10 +93,35 @@ pub struct Output {
 }
 
 /// Files of a site as written: each one's relative path
-/// (`incidents/db/index.html`) and metadata (size, modification time,
-/// inode), in no particular order. Swapping the site in changes none of
-/// them.
-pub type Listing = Vec<(String, std::fs::Metadata)>;
+/// (`incidents/db/index.html`) and identity, in no particular order.
+/// Swapping the site in changes neither.
+pub type Listing = Vec<(String, Written)>;
+
+/// What a written file is, as far as telling it changed goes: its size,
+/// modification time and inode, as its metadata gave them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Written {
+    /// Size in bytes.
+    pub len: u64,
+    /// Modification time; `None` where the platform has none.
+    pub modified: Option<std::time::SystemTime>,
+    /// Inode number (0 where there is none).
+    pub inode: u64,
+}
+
+impl From<&std::fs::Metadata> for Written {
+    fn from(metadata: &std::fs::Metadata) -> Written {
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(metadata);
+        #[cfg(not(unix))]
+        let inode = 0;
+        Written {
+            len: metadata.len(),
+            modified: metadata.modified().ok(),
+            inode,
+        }
+    }
+}
 
 /// A writer to a new file that also compares what it writes with the
 /// previous site's file at the same path (if any).
@@ -260,7 +285,7 @@ impl Output {
             match metadata {
                 Ok(metadata) => {
                     if let Some(files) = listing.as_mut() {
-                        files.push((rel.to_string(), metadata));
+                        files.push((rel.to_string(), Written::from(&metadata)));
                     }
                 }
                 Err(_) => *listing = None,
