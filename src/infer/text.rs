@@ -255,8 +255,46 @@ pub fn plain(line: &str) -> String {
     if text.contains("](") {
         text = std::borrow::Cow::Owned(LINK.replace_all(&text, "$1").into_owned());
     }
-    // One pass: markup characters become blanks, and runs of blanks
-    // collapse to one space, none at either end.
+    if text.is_ascii() {
+        return ascii_plain(text.as_bytes());
+    }
+    unicode_plain(&text)
+}
+
+/// The last pass of [`plain`] over an ASCII line, byte by byte: what
+/// [`unicode_plain`] gives for it.
+fn ascii_plain(text: &[u8]) -> String {
+    // `char::is_whitespace` on ASCII (`u8::is_ascii_whitespace` leaves
+    // out the vertical tab).
+    let blank = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r');
+    let mut out = String::with_capacity(text.len());
+    let mut pending = false;
+    for (at, &b) in text.iter().enumerate() {
+        let mapped = match b {
+            b'*' | b'`' | b'|' => b' ',
+            b'_' => {
+                let before = at > 0 && text[at - 1].is_ascii_alphanumeric();
+                let after = text.get(at + 1).is_some_and(u8::is_ascii_alphanumeric);
+                if before && after { b'_' } else { b' ' }
+            }
+            _ => b,
+        };
+        if blank(mapped) {
+            pending = !out.is_empty();
+        } else {
+            if pending {
+                out.push(' ');
+                pending = false;
+            }
+            out.push(char::from(mapped));
+        }
+    }
+    out
+}
+
+/// The last pass of [`plain`]: markup characters become blanks, and runs
+/// of blanks collapse to one space, none at either end.
+fn unicode_plain(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut blank = false;
     let mut previous = None::<char>;
@@ -550,6 +588,26 @@ mod tests {
         assert!(!may_name_a_section("- 14:05"));
         assert!(may_name_a_section("2. The Root-Cause:"));
         assert!(may_name_a_section("**Timeline**"));
+    }
+
+    #[test]
+    fn ascii_lines_are_made_plain_as_any_other() {
+        for line in [
+            "",
+            "   ",
+            "plain words",
+            "  - **10:00 PM PST:** The `api` | failed  ",
+            "snake_case stays, _emphasis_ goes; __init__ and a_ _b _",
+            "tabs\tand\x0Bvertical\x0Cfeeds\r\nend",
+            "x_1 1_x _ __ a__b",
+            "*|`*",
+        ] {
+            assert_eq!(
+                ascii_plain(line.as_bytes()),
+                unicode_plain(line),
+                "{line:?}"
+            );
+        }
     }
 
     #[test]
