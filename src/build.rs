@@ -263,6 +263,10 @@ fn build_with(
             }
         })?;
 
+    let renderer = match session.as_deref() {
+        Some(session) => renderer.with_blocks(&session.render),
+        None => renderer,
+    };
     lap("setup");
     // A plain build first checks the build stamp: with nothing changed
     // since the last build, the output is already what this one would

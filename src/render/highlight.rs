@@ -13,7 +13,8 @@
 
 mod lexical;
 
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::config::Highlighting;
 
@@ -293,6 +294,111 @@ fn highlights_any(config: &HighlightConfiguration, code: &str) -> bool {
 pub struct Highlighter {
     max_bytes: usize,
     engine: Highlighting,
+    blocks: Arc<BlockCache>,
+}
+
+/// Blocks highlighted by the engines that cost a millisecond or more a
+/// block (tree-sitter, syntect), by language and content: a block quoted
+/// again in another postmortem, or (shared through watch mode's session)
+/// a body edited around an unchanged block, takes its HTML from here.
+/// The fast lexer, logs and plain text cost microseconds: they are made
+/// again rather than kept. Exact (a hit compares language and code), and
+/// bounded: a block that would take the code and HTML kept over
+/// [`BlockCache::MAX_BYTES`] first drops every kept block (a long watch
+/// session keeps what its recent rebuilds used).
+#[derive(Debug)]
+pub struct BlockCache {
+    blocks: Mutex<KeptBlocks>,
+    /// [`BlockCache::MAX_BYTES`], smaller in tests.
+    limit: usize,
+}
+
+impl Default for BlockCache {
+    fn default() -> BlockCache {
+        BlockCache {
+            blocks: Mutex::default(),
+            limit: BlockCache::MAX_BYTES,
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct KeptBlocks {
+    /// By a hash of engine, language and code.
+    by_hash: HashMap<u64, Vec<KeptBlock>>,
+    /// Bytes of code and HTML kept.
+    bytes: usize,
+}
+
+#[derive(Debug)]
+struct KeptBlock {
+    engine: Highlighting,
+    language: Box<str>,
+    code: Box<str>,
+    html: Arc<str>,
+}
+
+impl BlockCache {
+    /// The most code and HTML kept, in bytes.
+    pub const MAX_BYTES: usize = 32 << 20;
+
+    fn key(engine: Highlighting, language: &str, code: &str) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        (engine as u8, language, code).hash(&mut hasher);
+        hasher.finish()
+    }
+
+    /// The kept HTML of this block, or `make`'s (kept if there is room).
+    fn get_or_make(
+        &self,
+        engine: Highlighting,
+        language: &str,
+        code: &str,
+        make: impl FnOnce() -> String,
+    ) -> String {
+        let key = BlockCache::key(engine, language, code);
+        let found = |kept: &KeptBlocks| {
+            kept.by_hash.get(&key).and_then(|list| {
+                list.iter()
+                    .find(|b| b.engine == engine && &*b.language == language && &*b.code == code)
+                    .map(|b| b.html.clone())
+            })
+        };
+        if let Some(html) = self.blocks.lock().ok().and_then(|kept| found(&kept)) {
+            return html.to_string();
+        }
+        // Made outside the lock: other threads highlight meanwhile.
+        let html = make();
+        if let Ok(mut kept) = self.blocks.lock() {
+            let size = code.len() + html.len();
+            if kept.bytes + size > self.limit {
+                *kept = KeptBlocks::default();
+            }
+            if size <= self.limit && found(&kept).is_none() {
+                kept.bytes += size;
+                kept.by_hash.entry(key).or_default().push(KeptBlock {
+                    engine,
+                    language: language.into(),
+                    code: code.into(),
+                    html: html.as_str().into(),
+                });
+            }
+        }
+        html
+    }
+
+    /// How many blocks are kept.
+    pub fn len(&self) -> usize {
+        self.blocks
+            .lock()
+            .map_or(0, |kept| kept.by_hash.values().map(Vec::len).sum())
+    }
+
+    /// Whether no block is kept.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 impl Highlighter {
@@ -302,7 +408,14 @@ impl Highlighter {
         Highlighter {
             max_bytes,
             engine: Highlighting::Fast,
+            blocks: Arc::default(),
         }
+    }
+
+    /// The same highlighter keeping its costly blocks in `blocks` (watch
+    /// mode shares one between rebuilds).
+    pub fn with_blocks(self, blocks: Arc<BlockCache>) -> Self {
+        Highlighter { blocks, ..self }
     }
 
     /// The same highlighter with another engine for the common languages
@@ -348,56 +461,73 @@ impl Highlighter {
     /// first word of the fence info; unknown languages stay plain (escaped)
     /// text. Never fails: a grammar error falls back to plain text.
     pub fn to_html(&self, language: &str, code: &str) -> String {
-        let lang_attr = escape_attr(language);
-        let plain = || {
-            let class = if language.is_empty() {
-                String::new()
-            } else {
-                format!(" class=\"language-{lang_attr}\"")
-            };
-            format!(
-                "<pre class=\"code\"><code{class}>{}</code></pre>\n",
-                escape_html(code)
-            )
-        };
         if code.len() > self.max_bytes {
-            return plain();
+            return plain_html(language, code);
         }
-        let highlighted = |inner: &str| {
-            format!(
-                "<pre class=\"code highlighted\" data-lang=\"{lang_attr}\"><code class=\"language-{lang_attr}\">{inner}</code></pre>\n"
-            )
+        let Some(token) = Self::token(language) else {
+            return plain_html(language, code);
         };
-        let token = Self::token(language);
-        if token.as_deref() == Some("log") {
-            return highlighted(&log_html(code));
+        if token == "log" {
+            return highlighted_html(language, &log_html(code));
         }
-        let token = token.as_deref();
         if self.engine == Highlighting::Fast
-            && let Some(lang) = token.and_then(lexical::Lang::from_token)
+            && let Some(lang) = lexical::Lang::from_token(&token)
         {
-            return highlighted(&lexical::to_html(lang, code));
+            return highlighted_html(language, &lexical::to_html(lang, code));
         }
-        if let Some(config) = token.and_then(tree_config) {
-            return tree_highlight(config, code).map_or_else(plain, |inner| highlighted(&inner));
+        let tree = tree_config(&token);
+        if tree.is_none() && !SYNTAXES.with(|syntaxes| Self::syntax(syntaxes, language).is_some()) {
+            return plain_html(language, code);
         }
-        SYNTAXES.with(|syntaxes| {
-            let Some(syntax) = Self::syntax(syntaxes, language) else {
-                return plain();
+        // tree-sitter or syntect: a millisecond or more, kept.
+        self.blocks.get_or_make(self.engine, language, code, || {
+            let highlighted = match tree {
+                Some(config) => tree_highlight(config, code),
+                None => syntect_highlight(language, code),
             };
-            let mut generator =
-                ClassedHTMLGenerator::new_with_class_style(syntax, syntaxes, CLASS_STYLE);
-            for line in LinesWithEndings::from(code) {
-                if generator
-                    .parse_html_for_line_which_includes_newline(line)
-                    .is_err()
-                {
-                    return plain();
-                }
-            }
-            highlighted(&generator.finalize())
+            highlighted.map_or_else(
+                || plain_html(language, code),
+                |inner| highlighted_html(language, &inner),
+            )
         })
     }
+}
+
+/// A block shown as plain (escaped) text.
+fn plain_html(language: &str, code: &str) -> String {
+    let class = if language.is_empty() {
+        String::new()
+    } else {
+        format!(" class=\"language-{}\"", escape_attr(language))
+    };
+    format!(
+        "<pre class=\"code\"><code{class}>{}</code></pre>\n",
+        escape_html(code)
+    )
+}
+
+/// A highlighted block around `inner`, its `<span>`s and escaped text.
+fn highlighted_html(language: &str, inner: &str) -> String {
+    let lang_attr = escape_attr(language);
+    format!(
+        "<pre class=\"code highlighted\" data-lang=\"{lang_attr}\"><code class=\"language-{lang_attr}\">{inner}</code></pre>\n"
+    )
+}
+
+/// Highlights `code` with syntect: the `<span>`s and escaped text inside
+/// `<code>`, or `None` when syntect does not know `language` or fails.
+fn syntect_highlight(language: &str, code: &str) -> Option<String> {
+    SYNTAXES.with(|syntaxes| {
+        let syntax = Highlighter::syntax(syntaxes, language)?;
+        let mut generator =
+            ClassedHTMLGenerator::new_with_class_style(syntax, syntaxes, CLASS_STYLE);
+        for line in LinesWithEndings::from(code) {
+            generator
+                .parse_html_for_line_which_includes_newline(line)
+                .ok()?;
+        }
+        Some(generator.finalize())
+    })
 }
 
 /// The stylesheet for highlighted code: syntect's `InspiredGitHub` for
@@ -622,6 +752,68 @@ mod tests {
             let config = tree_config(token).unwrap_or_else(|| panic!("{token}: queries"));
             assert!(highlights_any(config, code), "{token}: no highlight");
         }
+    }
+
+    #[test]
+    fn costly_blocks_are_kept_by_language_and_code_and_cheap_ones_are_not() {
+        let rust = "fn main() {\n    let retries = 3;\n}\n";
+        let ruby = "def retry!\n  @count += 1\nend\n";
+        let precise = Highlighter::new(64 * 1024).with_engine(Highlighting::Precise);
+        let first = precise.to_html("rust", rust);
+        assert!(first.contains("hl-"), "{first}");
+        assert_eq!(precise.blocks.len(), 1);
+        // A hit gives what highlighting again gives.
+        assert_eq!(precise.to_html("rust", rust), first);
+        assert_eq!(precise.blocks.len(), 1);
+        let fresh = Highlighter::new(64 * 1024).with_engine(Highlighting::Precise);
+        assert_eq!(fresh.to_html("rust", rust), first);
+        // The same code in another language is another block.
+        assert_ne!(precise.to_html("rs", rust), first);
+        assert_eq!(precise.blocks.len(), 2);
+
+        // The fast lexer, logs, plain text and unknown languages: not kept.
+        let fast = Highlighter::new(64 * 1024);
+        for (language, code) in [
+            ("rust", rust),
+            ("log", "ERROR disk full\n"),
+            ("text", "plain\n"),
+            ("klingon", "Qapla'\n"),
+        ] {
+            fast.to_html(language, code);
+        }
+        assert!(fast.blocks.is_empty());
+        // syntect (a language the fast lexer lacks): kept in either mode.
+        let html = fast.to_html("ruby", ruby);
+        assert!(html.contains("hl-"), "{html}");
+        assert_eq!(fast.blocks.len(), 1);
+        // A block over the size limit stays plain and is not kept.
+        let small = Highlighter::new(8).with_engine(Highlighting::Precise);
+        assert!(!small.to_html("rust", rust).contains("hl-"));
+        assert!(small.blocks.is_empty());
+    }
+
+    #[test]
+    fn a_full_block_cache_starts_again() {
+        let precise = || Highlighter::new(64 * 1024).with_engine(Highlighting::Precise);
+        let code = |n: usize| format!("fn f{n}() {{ let x = {n}; }}\n");
+        // Room for two of these blocks (each the same size), not three.
+        let size = code(1).len() + precise().to_html("rust", &code(1)).len();
+        let blocks = Arc::new(BlockCache {
+            limit: 2 * size + size / 2,
+            ..BlockCache::default()
+        });
+        let h = precise().with_blocks(blocks.clone());
+        h.to_html("rust", &code(1));
+        h.to_html("rust", &code(2));
+        assert_eq!(blocks.len(), 2);
+        // The third would take it over: the kept ones go first.
+        h.to_html("rust", &code(3));
+        assert_eq!(blocks.len(), 1);
+        assert_eq!(
+            h.to_html("rust", &code(3)),
+            precise().to_html("rust", &code(3))
+        );
+        assert_eq!(blocks.len(), 1);
     }
 
     #[test]

@@ -90,6 +90,9 @@ pub struct RenderCache {
     /// The last build's page id by source path, with the archive's
     /// [`Archive::links_key`] it was made for.
     pages_by_source: Mutex<Option<(u64, PagesBySource)>>,
+    /// Code blocks highlighted by tree-sitter or syntect, shared by every
+    /// rebuild's renderer ([`Renderer::with_blocks`]).
+    blocks: Arc<highlight::BlockCache>,
 }
 
 /// A list summary and the hash of its JSON form.
@@ -398,6 +401,14 @@ impl Renderer {
             site: SiteData::new(config),
             today,
         })
+    }
+
+    /// The same renderer keeping its costly highlighted blocks in
+    /// `cache`'s (watch mode: a body edited around an unchanged block does
+    /// not highlight it again).
+    pub fn with_blocks(mut self, cache: &RenderCache) -> Renderer {
+        self.highlighter = self.highlighter.with_blocks(cache.blocks.clone());
+        self
     }
 
     /// Renders every page of `archive` into `output`, copies the theme's
