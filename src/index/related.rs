@@ -287,7 +287,7 @@ impl<'a> Similarity<'a> {
 /// [`RECURRENCE_DAYS`] before incident `index`, newest first.
 pub fn recurrences(archive: &Archive, index: usize) -> Vec<usize> {
     let incident = &archive.incidents[index];
-    let (Some(category), Some(date)) = (&incident.category, incident.sort_date()) else {
+    let (Some(category), Some(day)) = (&incident.category, archive.day_numbers[index]) else {
         return Vec::new();
     };
     if incident.services.is_empty() {
@@ -306,15 +306,14 @@ pub fn recurrences(archive: &Archive, index: usize) -> Vec<usize> {
         return Vec::new();
     };
     let mut found = Vec::new();
-    // Term lists are newest first: older incidents follow.
+    // Term lists are newest first: older incidents follow. Days are
+    // compared as day numbers: a large archive has hundreds of incidents
+    // of one category within the window.
     for &other in &term.incidents[position + 1..] {
-        let Some(other_date) = archive.incidents[other].sort_date() else {
+        let Some(other_day) = archive.day_numbers[other] else {
             continue;
         };
-        let Ok(span) = other_date.until(date) else {
-            continue;
-        };
-        if span.get_days() > RECURRENCE_DAYS as i32 {
+        if i64::from(day) - i64::from(other_day) > RECURRENCE_DAYS {
             break;
         }
         if archive.service_slugs[other]
@@ -325,4 +324,52 @@ pub fn recurrences(archive: &Archive, index: usize) -> Vec<usize> {
         }
     }
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An archive of one postmortem per `(id, date, category, services)`.
+    fn archive(incidents: &[(&str, &str, &str, &str)]) -> Archive {
+        let config = crate::config::Config::default();
+        let files: Vec<crate::load::SourceFile> = incidents
+            .iter()
+            .map(|(id, date, category, services)| {
+                let text = format!(
+                    "---\nid: {id}\ntitle: Outage {id}\ndate: {date}\nseverity: SEV2\ncategory: {category}\nservices: [{services}]\n---\n\nThe queue stalled.\n"
+                );
+                crate::load::source_from_text(&format!("{id}.md"), &text)
+            })
+            .collect();
+        let resolved = crate::resolve::resolve(&files, &config);
+        Archive::new(resolved.incidents, &config)
+    }
+
+    #[test]
+    fn recurrences_are_earlier_incidents_of_the_category_sharing_a_service_within_90_days() {
+        let archive = archive(&[
+            ("now", "2024-06-30", "capacity", "api, queue"),
+            ("same-day", "2024-06-30", "capacity", "queue"),
+            ("day-90", "2024-04-01", "capacity", "api"),
+            ("day-91", "2024-03-31", "capacity", "api"),
+            ("other-service", "2024-06-01", "capacity", "billing"),
+            ("other-category", "2024-06-01", "database", "api"),
+            ("later", "2024-07-02", "capacity", "api"),
+        ]);
+        let index = |id: &str| archive.by_id[id];
+        let ids = |found: Vec<usize>| -> Vec<&str> {
+            found
+                .into_iter()
+                .map(|i| archive.incidents[i].id.as_str())
+                .collect()
+        };
+        // Newest first; the window's last day counts, the day after not.
+        let found = ids(recurrences(&archive, index("now")));
+        assert_eq!(found, ["same-day", "day-90"]);
+        // `same-day` shares no service with it; `day-90` is 92 days back.
+        assert_eq!(ids(recurrences(&archive, index("later"))), ["now"]);
+        assert!(recurrences(&archive, index("day-91")).is_empty());
+        assert!(recurrences(&archive, index("other-category")).is_empty());
+    }
 }
