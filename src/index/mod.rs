@@ -764,6 +764,19 @@ fn free_terms(
     terms
 }
 
+/// An archive of the postmortems `files` (file name, full text), resolved
+/// with the default configuration: for tests.
+#[cfg(test)]
+pub(crate) fn archive_of(files: &[(String, String)]) -> Archive {
+    let config = Config::default();
+    let files: Vec<crate::load::SourceFile> = files
+        .iter()
+        .map(|(name, text)| crate::load::source_from_text(name, text))
+        .collect();
+    let resolved = crate::resolve::resolve(&files, &config);
+    Archive::new(resolved.incidents, &config)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -332,18 +332,16 @@ mod tests {
 
     /// An archive of one postmortem per `(id, date, category, services)`.
     fn archive(incidents: &[(&str, &str, &str, &str)]) -> Archive {
-        let config = crate::config::Config::default();
-        let files: Vec<crate::load::SourceFile> = incidents
+        let files: Vec<(String, String)> = incidents
             .iter()
             .map(|(id, date, category, services)| {
                 let text = format!(
                     "---\nid: {id}\ntitle: Outage {id}\ndate: {date}\nseverity: SEV2\ncategory: {category}\nservices: [{services}]\n---\n\nThe queue stalled.\n"
                 );
-                crate::load::source_from_text(&format!("{id}.md"), &text)
+                (format!("{id}.md"), text)
             })
             .collect();
-        let resolved = crate::resolve::resolve(&files, &config);
-        Archive::new(resolved.incidents, &config)
+        crate::index::archive_of(&files)
     }
 
     #[test]

@@ -459,8 +459,7 @@ mod tests {
 
     /// An archive of postmortems with these bodies, one a day.
     fn archive(bodies: &[&str]) -> Archive {
-        let config = crate::config::Config::default();
-        let files: Vec<crate::load::SourceFile> = bodies
+        let files: Vec<(String, String)> = bodies
             .iter()
             .enumerate()
             .map(|(n, body)| {
@@ -468,11 +467,10 @@ mod tests {
                     "---\ntitle: Outage {n}\ndate: 2024-01-{:02}\nseverity: SEV2\n---\n\n{body}\n",
                     n + 1
                 );
-                crate::load::source_from_text(&format!("pm-{n}.md"), &text)
+                (format!("pm-{n}.md"), text)
             })
             .collect();
-        let resolved = crate::resolve::resolve(&files, &config);
-        Archive::new(resolved.incidents, &config)
+        crate::index::archive_of(&files)
     }
 
     #[test]
