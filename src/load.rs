@@ -215,7 +215,7 @@ fn load_with(
         }
     };
 
-    let mut markdown = Vec::new();
+    let mut found = Vec::new();
     let walker = WalkDir::new(&root)
         .follow_links(true)
         .sort_by_file_name()
@@ -266,23 +266,36 @@ fn load_with(
             continue;
         }
         if is_markdown(&entry.file_name().to_string_lossy()) {
-            let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
-            if size > max_bytes {
-                loaded.diagnostics.push(
-                    Diagnostic::error(
-                        Code::FileTooLarge,
-                        &display_dir.join(&rel),
-                        None,
-                        format!("the file is {size} bytes, over the limit of {max_bytes}"),
-                    )
-                    .with_hint("split it, or raise `max_file_bytes` in hindsight.toml"),
-                );
-                continue;
-            }
-            let modified = entry.metadata().ok().and_then(|m| m.modified().ok());
-            markdown.push((rel, size, modified));
+            found.push(rel);
         } else {
             loaded.assets.insert(rel);
+        }
+    }
+    // Each Markdown file's size and modification time: a `stat` each (the
+    // walk's entries do not keep them), in parallel.
+    let stated: Vec<Result<_, Diagnostic>> = found
+        .into_par_iter()
+        .map(|rel| {
+            let metadata = std::fs::metadata(root.join(&rel)).ok();
+            let size = metadata.as_ref().map_or(0, std::fs::Metadata::len);
+            if size > max_bytes {
+                return Err(Diagnostic::error(
+                    Code::FileTooLarge,
+                    &display_dir.join(&rel),
+                    None,
+                    format!("the file is {size} bytes, over the limit of {max_bytes}"),
+                )
+                .with_hint("split it, or raise `max_file_bytes` in hindsight.toml"));
+            }
+            let modified = metadata.and_then(|m| m.modified().ok());
+            Ok((rel, size, modified))
+        })
+        .collect();
+    let mut markdown = Vec::with_capacity(stated.len());
+    for file in stated {
+        match file {
+            Ok(file) => markdown.push(file),
+            Err(diagnostic) => loaded.diagnostics.push(diagnostic),
         }
     }
 
