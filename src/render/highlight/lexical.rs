@@ -399,11 +399,24 @@ fn number_end(b: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// Whether `word` is one of `words` (in any ASCII case with `any_case`).
+/// Length and first byte are compared first: most identifiers differ from
+/// every keyword there, without a call to compare bytes.
 fn is_word_in(word: &str, words: &[&str], any_case: bool) -> bool {
+    let Some(&first) = word.as_bytes().first() else {
+        return false;
+    };
     if any_case {
-        words.iter().any(|w| w.eq_ignore_ascii_case(word))
+        let first = first.to_ascii_lowercase();
+        words.iter().any(|w| {
+            w.len() == word.len()
+                && w.as_bytes()[0].to_ascii_lowercase() == first
+                && w.eq_ignore_ascii_case(word)
+        })
     } else {
-        words.contains(&word)
+        words
+            .iter()
+            .any(|w| w.len() == word.len() && w.as_bytes()[0] == first && *w == word)
     }
 }
 
