@@ -249,10 +249,37 @@ fn for_each_occurrence(incident: &crate::model::Incident, mut each: impl FnMut(&
             .map(|t| t.to_lowercase()),
     );
     for text in &texts {
-        for word in text.split(|c: char| !c.is_alphanumeric()) {
-            if word.chars().nth(1).is_some() {
-                each(word);
+        each_word(text, &mut each);
+    }
+}
+
+/// Calls `each` with every word of two characters or more of `text`
+/// (runs of letters and digits), in order.
+fn each_word(text: &str, each: &mut impl FnMut(&str)) {
+    if !text.is_ascii() {
+        return each_word_of_chars(text, each);
+    }
+    // The same words found byte by byte: in ASCII text every letter,
+    // digit and separator is one byte.
+    let mut start = 0;
+    for (i, b) in text.bytes().enumerate() {
+        if !b.is_ascii_alphanumeric() {
+            if i - start >= 2 {
+                each(&text[start..i]);
             }
+            start = i + 1;
+        }
+    }
+    if text.len() - start >= 2 {
+        each(&text[start..]);
+    }
+}
+
+/// [`each_word`] for any text, char by char.
+fn each_word_of_chars(text: &str, each: &mut impl FnMut(&str)) {
+    for word in text.split(|c: char| !c.is_alphanumeric()) {
+        if word.chars().nth(1).is_some() {
+            each(word);
         }
     }
 }
@@ -456,6 +483,35 @@ fn postings(per_incident: &[std::sync::Arc<Vec<String>>]) -> Postings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_words_are_the_char_splitters_words() {
+        let words = |text: &str, chars: bool| {
+            let mut found = Vec::new();
+            let mut push = |w: &str| found.push(w.to_string());
+            if chars {
+                each_word_of_chars(text, &mut push);
+            } else {
+                each_word(text, &mut push);
+            }
+            found
+        };
+        for text in [
+            "",
+            "a",
+            "ab",
+            " ab",
+            "ab ",
+            "x 10:00 utc, db-1 failed; retry_count=3 (p99) ok",
+            "--a--bc--def--g",
+            "tab\tseparated\nlines\r\nand 42",
+        ] {
+            assert_eq!(words(text, false), words(text, true), "{text:?}");
+        }
+        assert_eq!(words("db-1 failed ok", false), ["db", "failed", "ok"]);
+        // Non-ASCII text takes the char splitter: `é` is a letter.
+        assert_eq!(words("café au lait", false), ["café", "au", "lait"]);
+    }
 
     /// An archive of postmortems with these bodies, one a day.
     fn archive(bodies: &[&str]) -> Archive {
