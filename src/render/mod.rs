@@ -36,6 +36,8 @@ pub struct Renderer {
     highlighter: Highlighter,
     config: Config,
     site: SiteData,
+    /// `site`'s template value, made once and shared by every page.
+    site_value: tera::Value,
     /// The build date: decides which action items are overdue.
     today: jiff::civil::Date,
     /// Fingerprint of the templates, configuration and build date: page
@@ -381,6 +383,7 @@ impl Renderer {
     ) -> Result<Renderer, Vec<Diagnostic>> {
         let theme = theme::Theme::load(root, config).map_err(|d| vec![d])?;
         let tera = theme::engine(&theme)?;
+        let site = SiteData::new(config);
         let key = {
             use std::hash::{Hash, Hasher};
             let mut hasher = std::collections::hash_map::DefaultHasher::new();
@@ -398,7 +401,8 @@ impl Renderer {
             highlighter: Highlighter::new(config.highlight_max_bytes)
                 .with_engine(config.highlighting),
             config: config.clone(),
-            site: SiteData::new(config),
+            site_value: tera::Value::from_serializable(&site),
+            site,
             today,
         })
     }
@@ -927,7 +931,7 @@ impl Renderer {
         let archive = shared.archive;
         let mut page_links = None;
         let root = pages::root_prefix(path);
-        context.insert("site", &self.site);
+        context.insert_made("site", &self.site, &self.site_value);
         context.insert("root", &root);
         context.insert("path", path);
         context.insert("canonical", &self.canonical(path));
@@ -1582,6 +1586,20 @@ impl PageContext {
             None => self
                 .context
                 .insert_value(key, tera::Value::from_serializable(value)),
+        }
+    }
+
+    /// [`PageContext::insert`] for a value whose template value `made`
+    /// was made once and is shared (cloning it copies a pointer).
+    fn insert_made<T: serde::Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+        made: &tera::Value,
+    ) {
+        match self.hasher {
+            Some(_) => self.insert(key, value),
+            None => self.context.insert_value(key, made.clone()),
         }
     }
 
