@@ -193,11 +193,11 @@ fn write_incidents_json_in_chunks(
 }
 
 /// What follows the last item of `incidents.json`.
-const CLOSE: &str = "\n  ]\n}\n";
+const CLOSE: &str = "\n]}\n";
 
 /// The text of `incidents.json` for `count` incidents before its first
-/// item (ending in `[\n`), or, when there are no items, the whole file as
-/// `Err`.
+/// item (its first line, ending in `[\n`), or, when there are no items,
+/// the whole file as `Err`.
 fn frame(count: usize, items: bool, title: &str, base_url: &str) -> Result<String, String> {
     let data = Export {
         schema: SCHEMA,
@@ -206,144 +206,25 @@ fn frame(count: usize, items: bool, title: &str, base_url: &str) -> Result<Strin
         count,
         incidents: Vec::new(),
     };
-    let head = serde_json::to_string_pretty(&data).unwrap_or_default();
+    let head = serde_json::to_string(&data).unwrap_or_default();
     // `incidents` is the last field: its empty list closes the object.
-    match head.strip_suffix("[]\n}").filter(|_| items) {
+    match head.strip_suffix("[]}").filter(|_| items) {
         Some(open) => Ok(format!("{open}[\n")),
         None => Err(head + "\n"),
     }
 }
 
-/// One incident's item of `incidents.json`'s list: its JSON as
-/// `serde_json`'s pretty printer writes it there (indented four spaces,
-/// no trailing comma). Each is made on its own, in parallel, and watch
+/// One incident's item of `incidents.json`'s list: its JSON on one line
+/// (no trailing comma). Each is made on its own, in parallel, and watch
 /// mode keeps unchanged incidents' items.
 pub fn incident_fragment(incident: &Incident) -> String {
-    let mut item = Vec::with_capacity(8 * 1024);
-    item.extend_from_slice(b"    ");
-    let mut serializer = serde_json::Serializer::with_formatter(&mut item, Nested::default());
-    if export(incident).serialize(&mut serializer).is_err() {
-        return String::new();
-    }
     // serde_json writes only valid UTF-8.
-    String::from_utf8(item).unwrap_or_default()
-}
-
-/// serde_json's pretty layout (two spaces a level) for a value that sits
-/// two levels deep (an item of `incidents.json`'s list): written once,
-/// instead of pretty printing the item and indenting each line after.
-#[derive(Default)]
-struct Nested {
-    /// Levels of the value being written, below the item.
-    depth: usize,
-    /// Whether the array or object being written has a value yet.
-    has_value: bool,
-}
-
-impl Nested {
-    /// A line break and the indentation of `depth` levels below the item.
-    fn new_line(&self, writer: &mut (impl std::io::Write + ?Sized)) -> std::io::Result<()> {
-        writer.write_all(b"\n    ")?;
-        for _ in 0..self.depth {
-            writer.write_all(b"  ")?;
-        }
-        Ok(())
-    }
-
-    fn open(
-        &mut self,
-        writer: &mut (impl std::io::Write + ?Sized),
-        bracket: &[u8],
-    ) -> std::io::Result<()> {
-        self.depth += 1;
-        self.has_value = false;
-        writer.write_all(bracket)
-    }
-
-    fn close(
-        &mut self,
-        writer: &mut (impl std::io::Write + ?Sized),
-        bracket: &[u8],
-    ) -> std::io::Result<()> {
-        self.depth -= 1;
-        if self.has_value {
-            self.new_line(writer)?;
-        }
-        writer.write_all(bracket)
-    }
-
-    fn item(
-        &mut self,
-        writer: &mut (impl std::io::Write + ?Sized),
-        first: bool,
-    ) -> std::io::Result<()> {
-        if !first {
-            writer.write_all(b",")?;
-        }
-        self.new_line(writer)
-    }
-}
-
-impl serde_json::ser::Formatter for Nested {
-    fn begin_array<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
-        self.open(writer, b"[")
-    }
-
-    fn end_array<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
-        self.close(writer, b"]")
-    }
-
-    fn begin_array_value<W: ?Sized + std::io::Write>(
-        &mut self,
-        writer: &mut W,
-        first: bool,
-    ) -> std::io::Result<()> {
-        self.item(writer, first)
-    }
-
-    fn end_array_value<W: ?Sized + std::io::Write>(
-        &mut self,
-        _writer: &mut W,
-    ) -> std::io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
-
-    fn begin_object<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
-        self.open(writer, b"{")
-    }
-
-    fn end_object<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
-        self.close(writer, b"}")
-    }
-
-    fn begin_object_key<W: ?Sized + std::io::Write>(
-        &mut self,
-        writer: &mut W,
-        first: bool,
-    ) -> std::io::Result<()> {
-        self.item(writer, first)
-    }
-
-    fn begin_object_value<W: ?Sized + std::io::Write>(
-        &mut self,
-        writer: &mut W,
-    ) -> std::io::Result<()> {
-        writer.write_all(b": ")
-    }
-
-    fn end_object_value<W: ?Sized + std::io::Write>(
-        &mut self,
-        _writer: &mut W,
-    ) -> std::io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
+    serde_json::to_string(&export(incident)).unwrap_or_default()
 }
 
 /// Writes `incidents.json` from the items of its `count` incidents
 /// ([`incident_fragment`], newest first) to `out`: byte for byte what
-/// pretty printing the whole export gives.
+/// [`write_incidents_json`] writes.
 ///
 /// # Errors
 /// What writing to `out` returns.
@@ -543,7 +424,7 @@ mod tests {
     }
 
     #[test]
-    fn the_export_made_from_items_equals_pretty_printing_it_whole() {
+    fn the_export_is_the_whole_export_one_incident_a_line() {
         let config = crate::config::Config::default();
         for count in [0, 1, 7] {
             let archive = Archive::new(crate::synth::resolved(count, 3, &config), &config);
@@ -557,12 +438,32 @@ mod tests {
                 count: archive.incidents.len(),
                 incidents: archive.incidents.iter().map(|i| export(i)).collect(),
             };
-            let expected = serde_json::to_string_pretty(&whole).unwrap() + "\n";
+            let text =
+                incidents_json_in_chunks(&archive, "T \"quoted\"", "https://example.org/", 512);
+            let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
             assert_eq!(
-                incidents_json_in_chunks(&archive, "T \"quoted\"", "https://example.org/", 512),
-                expected,
+                parsed,
+                serde_json::to_value(&whole).unwrap(),
                 "{count} incidents"
             );
+            // The frame on the first line, then a line per incident, each
+            // the incident's whole item.
+            let lines: Vec<&str> = text.lines().collect();
+            if count == 0 {
+                assert_eq!(lines.len(), 1);
+            } else {
+                assert_eq!(lines.len(), count + 2, "{text}");
+                assert!(
+                    lines[0].starts_with("{\"schema\":") && lines[0].ends_with("\"incidents\":[")
+                );
+                for (line, incident) in lines[1..=count].iter().zip(&whole.incidents) {
+                    let item: serde_json::Value =
+                        serde_json::from_str(line.trim_end_matches(',')).unwrap();
+                    assert_eq!(item, serde_json::to_value(incident).unwrap());
+                }
+                assert_eq!(lines[count + 1], "]}");
+            }
+            assert!(text.ends_with('\n'));
             // Watch mode's kept items join the same way.
             let items: Vec<String> = archive
                 .incidents
@@ -578,7 +479,7 @@ mod tests {
                 &mut joined,
             )
             .unwrap();
-            assert_eq!(String::from_utf8(joined).unwrap(), expected);
+            assert_eq!(String::from_utf8(joined).unwrap(), text);
             // Items made a few at a time join the same way.
             for chunk in [1, 3] {
                 assert_eq!(
@@ -588,7 +489,7 @@ mod tests {
                         "https://example.org/",
                         chunk
                     ),
-                    expected,
+                    text,
                     "{count} incidents, {chunk} at a time"
                 );
             }
