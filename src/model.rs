@@ -380,7 +380,7 @@ pub struct Incident {
     /// Entries of the body's timeline section (time and text), if any.
     pub timeline: Vec<TimelineEntry>,
     /// Where each field came from, by field name (`impact.started_at`...).
-    pub provenance: BTreeMap<String, Provenance>,
+    pub provenance: BTreeMap<&'static str, Provenance>,
     /// Watch mode only (0 otherwise): a hash of everything this incident
     /// was resolved from (its whole source file and path, the
     /// configuration) and of its final id, so that equal fingerprints

@@ -116,7 +116,7 @@ impl Profile {
             }
             incident
                 .provenance
-                .retain(|name, _| !(name == field || name.starts_with(&format!("{field}."))));
+                .retain(|name, _| !(*name == field || name.starts_with(&format!("{field}."))));
         }
     }
 }

@@ -227,9 +227,9 @@ pub fn inspect(paths: &[PathBuf], config: &Config) -> Vec<FileReport> {
                         .ok()
                         .and_then(|v| v.as_str().map(String::from))
                         .unwrap_or_default();
-                    report.provenance.insert(field.clone(), source);
+                    report.provenance.insert(field.to_string(), source);
                     if let Some(evidence) = &provenance.evidence {
-                        report.evidence.insert(field.clone(), evidence.clone());
+                        report.evidence.insert(field.to_string(), evidence.clone());
                     }
                 }
             }

@@ -135,7 +135,7 @@ fn export(incident: &Incident) -> IncidentExport<'_> {
             .iter()
             .map(|(field, p)| {
                 (
-                    field.as_str(),
+                    *field,
                     ProvenanceExport {
                         source: p.source,
                         evidence: p.evidence.as_deref(),

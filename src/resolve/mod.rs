@@ -866,7 +866,7 @@ impl Reader<'_> {
             }
         }
 
-        let mut clock = |reader: &mut Self, name: &str| {
+        let mut clock = |reader: &mut Self, name: &'static str| {
             let value = get(name).and_then(|n| reader.timestamp(n, name, &zone));
             if value.is_some() {
                 mark(&mut provenance, name, Source::Frontmatter);
@@ -917,15 +917,15 @@ impl Reader<'_> {
             if title.is_none()
                 && let Some(found) = inference.title
             {
-                provenance.insert("title".into(), evidence(found.line, &found.evidence));
+                provenance.insert("title", evidence(found.line, &found.evidence));
                 title = Some(found.value);
             }
             if !window_given {
                 if let Some(window) = inference.window {
                     let p = evidence(window.start_line, &window.evidence);
-                    provenance.insert("impact.started_at".into(), p.clone());
+                    provenance.insert("impact.started_at", p.clone());
                     provenance.insert(
-                        "impact.ended_at".into(),
+                        "impact.ended_at",
                         if window.end_line == window.start_line {
                             p
                         } else {
@@ -953,7 +953,7 @@ impl Reader<'_> {
                 && let Some(found) = inference.users_affected_pct
             {
                 provenance.insert(
-                    "impact.users_affected_pct".into(),
+                    "impact.users_affected_pct",
                     evidence(found.line, &found.evidence),
                 );
                 impact.users_affected_pct = Some(found.value);
@@ -961,7 +961,7 @@ impl Reader<'_> {
             if root_cause.is_none()
                 && let Some(found) = &inference.root_cause
             {
-                provenance.insert("root_cause".into(), evidence(found.line, &found.evidence));
+                provenance.insert("root_cause", evidence(found.line, &found.evidence));
                 root_cause = Some(found.value.clone());
             }
             if category.is_none()
@@ -969,24 +969,18 @@ impl Reader<'_> {
                     .category
                     .filter(|c| config.category(c.value).is_some())
             {
-                provenance.insert("category".into(), evidence(found.line, &found.evidence));
+                provenance.insert("category", evidence(found.line, &found.evidence));
                 category = Some(found.value.to_string());
             }
             if detection_method.is_none()
                 && let Some(found) = inference.detection_method
             {
-                provenance.insert(
-                    "detection.method".into(),
-                    evidence(found.line, &found.evidence),
-                );
+                provenance.insert("detection.method", evidence(found.line, &found.evidence));
                 detection_method = Some(found.value.to_string());
             }
             if action_items.is_empty() && !inference.action_items.is_empty() {
                 let first = inference.action_items[0].line;
-                provenance.insert(
-                    "action_items".into(),
-                    evidence(first, "the actions section"),
-                );
+                provenance.insert("action_items", evidence(first, "the actions section"));
                 action_items = inference
                     .action_items
                     .into_iter()
@@ -1076,7 +1070,7 @@ impl Reader<'_> {
                     "add `title:` or a `# Heading`",
                 );
                 provenance.insert(
-                    "title".into(),
+                    "title",
                     Provenance {
                         source: Source::Default,
                         evidence: None,
@@ -1299,9 +1293,9 @@ fn made_up_title(category: Option<&str>, date: Option<jiff::civil::Date>, stem: 
     }
 }
 
-fn mark(provenance: &mut BTreeMap<String, Provenance>, field: &str, source: Source) {
+fn mark(provenance: &mut BTreeMap<&'static str, Provenance>, field: &'static str, source: Source) {
     provenance.insert(
-        field.to_string(),
+        field,
         Provenance {
             source,
             evidence: None,
@@ -1309,7 +1303,7 @@ fn mark(provenance: &mut BTreeMap<String, Provenance>, field: &str, source: Sour
     );
 }
 
-fn default_id(stem: &str, provenance: &mut BTreeMap<String, Provenance>) -> String {
+fn default_id(stem: &str, provenance: &mut BTreeMap<&'static str, Provenance>) -> String {
     mark(provenance, "id", Source::Default);
     let slug = crate::slug::slugify(stem);
     if slug.is_empty() {
