@@ -271,6 +271,15 @@ pub fn scan(line: &str, aliases: &ZoneAliases) -> Vec<Token> {
         }
     };
 
+    // Every pattern but the zone names, the aliases and `noon` needs a
+    // digit (`\d`, any Unicode decimal digit, each `char::is_numeric`):
+    // those run on the empty text when the line has none (most prose
+    // lines of a free-form postmortem), which finds nothing, as the line
+    // would.
+    let digits = line.bytes().any(|b| b.is_ascii_digit())
+        || (!line.is_ascii() && line.chars().any(char::is_numeric));
+    let with_digits = if digits { line } else { "" };
+
     // Zones first: `GMT+1` must not leave a `1` for the time patterns.
     for alias in aliases {
         for m in alias.pattern.find_iter(line) {
@@ -285,7 +294,7 @@ pub fn scan(line: &str, aliases: &ZoneAliases) -> Vec<Token> {
             );
         }
     }
-    for c in OFFSET_ZONE.captures_iter(line) {
+    for c in OFFSET_ZONE.captures_iter(with_digits) {
         let whole = c.get(0).unwrap_or_else(|| unreachable!());
         let sign = if matches!(&c[1], "+") { 1 } else { -1 };
         let hours: i32 = c[2].parse().unwrap_or(0);
@@ -339,7 +348,7 @@ pub fn scan(line: &str, aliases: &ZoneAliases) -> Vec<Token> {
             );
         }
     }
-    for c in MONTH_DAY.captures_iter(line) {
+    for c in MONTH_DAY.captures_iter(with_digits) {
         let whole = c.get(0).unwrap_or_else(|| unreachable!());
         // "May 10:00" is a time, not the 10th of May.
         if line[whole.end()..].starts_with(':') {
@@ -357,7 +366,7 @@ pub fn scan(line: &str, aliases: &ZoneAliases) -> Vec<Token> {
             );
         }
     }
-    for c in DAY_MONTH.captures_iter(line) {
+    for c in DAY_MONTH.captures_iter(with_digits) {
         let whole = c.get(0).unwrap_or_else(|| unreachable!());
         let Some(month) = month_number(&c[2]) else {
             continue;
@@ -382,8 +391,8 @@ pub fn scan(line: &str, aliases: &ZoneAliases) -> Vec<Token> {
         _ => false,
     });
     let numeric = NUMERIC_DATE
-        .captures_iter(line)
-        .chain(COMMA_DATE.captures_iter(line))
+        .captures_iter(with_digits)
+        .chain(COMMA_DATE.captures_iter(with_digits))
         .map(|c| {
             (
                 c.get(0).map_or(0..0, |m| m.range()),
@@ -392,7 +401,7 @@ pub fn scan(line: &str, aliases: &ZoneAliases) -> Vec<Token> {
                 year_of(c.get(3)),
             )
         })
-        .chain(SHORT_NUMERIC_DATE.captures_iter(line).map(|c| {
+        .chain(SHORT_NUMERIC_DATE.captures_iter(with_digits).map(|c| {
             let end = c.get(2).map_or(0, |m| m.end());
             (
                 c.get(0).map_or(0, |m| m.start())..end,
@@ -417,7 +426,7 @@ pub fn scan(line: &str, aliases: &ZoneAliases) -> Vec<Token> {
     }
 
     // Times.
-    for c in TIME_12H.captures_iter(line) {
+    for c in TIME_12H.captures_iter(with_digits) {
         let whole = c.get(0).unwrap_or_else(|| unreachable!());
         let hour: i8 = c[1].parse().unwrap_or(99);
         let minute: i8 = c
@@ -443,8 +452,8 @@ pub fn scan(line: &str, aliases: &ZoneAliases) -> Vec<Token> {
     }
     // `2100hrs` before `21:00`: both give hour and minute as groups 1 and 2.
     for c in TIME_HRS
-        .captures_iter(line)
-        .chain(TIME_24H.captures_iter(line))
+        .captures_iter(with_digits)
+        .chain(TIME_24H.captures_iter(with_digits))
     {
         let whole = c.get(0).unwrap_or_else(|| unreachable!());
         let (hour, minute): (i8, i8) = (c[1].parse().unwrap_or(99), c[2].parse().unwrap_or(99));
@@ -779,6 +788,33 @@ mod tests {
             !kinds("the cat ate")
                 .iter()
                 .any(|k| matches!(k, TokenKind::Zone(..)))
+        );
+    }
+
+    #[test]
+    fn lines_without_digits_keep_their_zones_and_words() {
+        // Only the digit-free patterns run on them.
+        assert_eq!(
+            kinds("All times are Pacific Time; restored around noon"),
+            vec![
+                TokenKind::Zone(Zone::Named("America/Los_Angeles"), "Pacific Time".into()),
+                TokenKind::Time(TimeParts {
+                    hour: 12,
+                    minute: 0
+                }),
+            ]
+        );
+        assert_eq!(
+            kinds("PST"),
+            vec![TokenKind::Zone(Zone::Fixed(-8 * 3600), "PST".into())]
+        );
+        // A line with a digit (here not ASCII otherwise): every pattern runs.
+        assert_eq!(
+            kinds("é 22:05"),
+            vec![TokenKind::Time(TimeParts {
+                hour: 22,
+                minute: 5
+            })]
         );
     }
 
