@@ -420,16 +420,20 @@ impl Doc {
     /// sentence, followed by one that starts in lower case.
     fn join_broken_sentences(&mut self) {
         let mut joined: Vec<Line> = Vec::with_capacity(self.lines.len());
+        // The body line the last joined line ended on: a sentence wrapped
+        // over three or more lines continues from its last one.
+        let mut last_number = 0;
         for line in self.lines.drain(..) {
             if let Some(previous) = joined.last_mut() {
                 let continues = !previous.heading
                     && !line.heading
                     && !line.item
                     && line.label.is_none()
-                    && line.number == previous.number + 1
+                    && line.number == last_number + 1
                     && !previous.text.ends_with(['.', ':', '!', '?', ';'])
                     && line.text.starts_with(|c: char| c.is_lowercase());
                 if continues {
+                    last_number = line.number;
                     previous.text.push(' ');
                     previous.text.push_str(&line.text);
                     if let Some((_, rest)) = &mut previous.label {
@@ -439,6 +443,7 @@ impl Doc {
                     continue;
                 }
             }
+            last_number = line.number;
             joined.push(line);
         }
         self.lines = joined;
@@ -682,6 +687,17 @@ mod tests {
             "Approximately 30% of the users were affected."
         );
         assert_eq!(doc.lines.len(), 2);
+        // A sentence wrapped over three lines is joined whole; a blank
+        // line still ends it.
+        let doc = Doc::parse(
+            "Our secret defines a cluster alias,\nwhich the client ignores, so jobs land in the\nservice cluster instead.\n\nmore text\n",
+        );
+        assert_eq!(
+            doc.lines[0].text,
+            "Our secret defines a cluster alias, which the client ignores, so jobs land in the service cluster instead."
+        );
+        assert_eq!(doc.lines[1].text, "more text");
+        assert_eq!(doc.lines[1].number, 5);
     }
 
     #[test]
