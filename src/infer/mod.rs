@@ -150,15 +150,19 @@ pub fn timeline_entries(body: &str) -> Vec<(String, String, u32)> {
             if moment.start > 3 {
                 return None;
             }
-            let end = if l.text[moment.end..].starts_with(')') {
+            // `[13:20] text`: the brackets belong to neither.
+            let bracketed = l.text[..moment.start].trim_end().ends_with('[')
+                && l.text[moment.end..].starts_with(']');
+            let end = if bracketed || l.text[moment.end..].starts_with(')') {
                 moment.end + 1
             } else {
                 moment.end
             };
-            let time = l.text[..end]
-                .trim()
-                .trim_end_matches([':', '-', '–', '—', ' '])
-                .to_string();
+            let mut time = l.text[..end].trim();
+            if bracketed {
+                time = time.trim_start_matches('[').trim_end_matches(']').trim();
+            }
+            let time = time.trim_end_matches([':', '-', '–', '—', ' ']).to_string();
             let text = l.text[end..]
                 .trim_start_matches([')', ':', '-', '–', '—', ' ', ','])
                 .trim()
@@ -316,6 +320,12 @@ mod tests {
         assert_eq!(html[0].0, "10:00 PM (UTC)");
         assert_eq!(html[0].1, "Alert fired");
         assert_eq!(html[1].0, "January 15, 2:15 PM EST");
+        // Times in brackets, as chat logs write them.
+        let chat = timeline_entries("Timeline\n\n* [13:20] Bump PR merged\n- [9:05 PM] Paged\n");
+        assert_eq!(chat[0].0, "13:20");
+        assert_eq!(chat[0].1, "Bump PR merged");
+        assert_eq!(chat[1].0, "9:05 PM");
+        assert_eq!(chat[1].1, "Paged");
         // Only the start of a long line is scanned for its time; the text
         // keeps the rest whole, times and non-ASCII included.
         let long = format!(
