@@ -212,31 +212,20 @@ pub struct ClockPoint {
 /// of four rows (above, below, further above, further below) where they do
 /// not run into the previous label, so close clocks stay readable.
 pub fn clock_axis(id: &str, points: &[ClockPoint]) -> String {
-    let (width, height, margin, axis_y) = (760u32, 170u32, 70.0, 85.0);
+    let (width, height, margin) = (760u32, 170u32, 70.0);
     let span = points.iter().map(|p| p.minutes).max().unwrap_or(0).max(1) as f64;
     let plot_w = width as f64 - 2.0 * margin;
     let min_gap = 110.0;
-    // (label y, time y) per row, and the same written out: every incident
-    // page has this chart, and a float's `Display` costs more than the
-    // rest of a point.
-    let rows = [
-        (axis_y - 30.0, axis_y - 15.0),
-        (axis_y + 24.0, axis_y + 39.0),
-        (axis_y - 62.0, axis_y - 47.0),
-        (axis_y + 56.0, axis_y + 71.0),
+    // The axis and the (label y, time y) of each row are whole numbers,
+    // written as integers: every incident page has this chart, and a
+    // float's `Display` costs more than the rest of a point.
+    const AXIS_Y: u32 = 85;
+    const ROWS: [(u32, u32); 4] = [
+        (AXIS_Y - 30, AXIS_Y - 15),
+        (AXIS_Y + 24, AXIS_Y + 39),
+        (AXIS_Y - 62, AXIS_Y - 47),
+        (AXIS_Y + 56, AXIS_Y + 71),
     ];
-    const ROWS_WRITTEN: [(&str, &str); 4] =
-        [("55", "70"), ("109", "124"), ("23", "38"), ("141", "156")];
-    const AXIS_Y: &str = "85";
-    debug_assert!(
-        axis_y.to_string() == AXIS_Y
-            && rows
-                .iter()
-                .zip(ROWS_WRITTEN)
-                .all(|((label, time), written)| {
-                    (label.to_string().as_str(), time.to_string().as_str()) == written
-                })
-    );
     let mut last_x = [f64::MIN; 4];
     let mut desc = String::new();
     for (n, p) in points.iter().enumerate() {
@@ -270,18 +259,17 @@ pub fn clock_axis(id: &str, points: &[ClockPoint]) -> String {
                     .unwrap_or(0)
             });
         last_x[row] = x;
-        let (label_y, time_y) = rows[row];
-        let (label_at, time_at) = ROWS_WRITTEN[row];
-        let tick_to = if label_y < axis_y {
-            time_y + 4.0
+        let (label_y, time_y) = ROWS[row];
+        let tick_to = if label_y < AXIS_Y {
+            time_y + 4
         } else {
-            label_y - 12.0
+            label_y - 12
         };
         let x = Tenths(x).to_string();
-        let tick_to = Tenths(tick_to);
+        let tick_to = Tenths(f64::from(tick_to));
         let _ = write!(
             out,
-            "<line class=\"grid\" x1=\"{x}\" x2=\"{x}\" y1=\"{AXIS_Y}\" y2=\"{tick_to}\"/><circle class=\"point\" cx=\"{x}\" cy=\"{AXIS_Y}\" r=\"5\"/><text class=\"label\" x=\"{x}\" y=\"{label_at}\" text-anchor=\"middle\">{}</text><text class=\"axis\" x=\"{x}\" y=\"{time_at}\" text-anchor=\"middle\">{}</text>",
+            "<line class=\"grid\" x1=\"{x}\" x2=\"{x}\" y1=\"{AXIS_Y}\" y2=\"{tick_to}\"/><circle class=\"point\" cx=\"{x}\" cy=\"{AXIS_Y}\" r=\"5\"/><text class=\"label\" x=\"{x}\" y=\"{label_y}\" text-anchor=\"middle\">{}</text><text class=\"axis\" x=\"{x}\" y=\"{time_y}\" text-anchor=\"middle\">{}</text>",
             escape_html(point.label),
             escape_html(&point.time)
         );
