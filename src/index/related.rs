@@ -138,6 +138,12 @@ impl<'a> Similarity<'a> {
     /// archive order within each category, service and tag term it is in.
     /// Never itself; deterministic.
     pub fn related(&self, index: usize) -> Vec<Related> {
+        self.related_with(index, &mut Marks::default())
+    }
+
+    /// [`Similarity::related`] with `marks` kept between calls (one per
+    /// thread), so that gathering candidates allocates nothing new.
+    pub fn related_with(&self, index: usize, marks: &mut Marks) -> Vec<Related> {
         let archive = self.archive;
         let incident = &archive.incidents[index];
         let mut result = Vec::new();
@@ -166,20 +172,26 @@ impl<'a> Similarity<'a> {
             }
         }
 
-        // Candidates: the nearest incidents in time within each shared term.
-        let mut candidates: Vec<usize> =
-            Vec::with_capacity(self.places[index].len() * (NEIGHBOURS_PER_TERM + 1));
+        // Candidates: the nearest incidents in time within each shared
+        // term, each once (the ranking below does not depend on their
+        // order).
+        let mut candidates = std::mem::take(&mut marks.candidates);
+        candidates.clear();
+        let mark = marks.next(archive.incidents.len());
         for &(term, position) in &self.places[index] {
             let list = self.terms[term as usize];
             let position = position as usize;
             let from = position.saturating_sub(NEIGHBOURS_PER_TERM / 2);
             let to = (position + NEIGHBOURS_PER_TERM / 2 + 1).min(list.len());
-            candidates.extend_from_slice(&list[from..to]);
+            for &other in &list[from..to] {
+                if let Some(seen) = marks.seen.get_mut(other)
+                    && *seen != mark
+                {
+                    *seen = mark;
+                    candidates.push(other);
+                }
+            }
         }
-        // A run per term, each in archive order: a stable sort merges the
-        // runs rather than partitioning them again.
-        candidates.sort();
-        candidates.dedup();
         let (my_services, my_tags) = (&self.service_ids[index], &self.tag_ids[index]);
         let shared = |mine: &[u32], theirs: &[u32]| {
             theirs.iter().filter(|id| mine.contains(id)).count() as i64
@@ -187,7 +199,7 @@ impl<'a> Similarity<'a> {
         let (my_category, my_trigger) = self.category_trigger[index];
         // Score every candidate first; reasons are written for the kept ones.
         let mut scored: Vec<(i64, i64, u32, usize)> = Vec::with_capacity(candidates.len());
-        for other in candidates {
+        for &other in &candidates {
             if listed.contains(&other) {
                 continue;
             }
@@ -213,6 +225,7 @@ impl<'a> Similarity<'a> {
             scored.truncate(SIMILAR);
         }
         scored.sort_unstable_by(order);
+        marks.candidates = candidates;
         self.reasons(index, &scored, &mut result);
         result
     }
@@ -280,6 +293,31 @@ impl<'a> Similarity<'a> {
                 reason,
             });
         }
+    }
+}
+
+/// Scratch space for [`Similarity::related_with`]: which incidents the
+/// current call has already gathered, as a mark per incident (the call's
+/// number), so that no call clears or sorts anything.
+#[derive(Debug, Default)]
+pub struct Marks {
+    /// Per incident, the number of the last call that gathered it.
+    seen: Vec<u32>,
+    /// The current call's number.
+    call: u32,
+    /// The candidates' buffer, reused.
+    candidates: Vec<usize>,
+}
+
+impl Marks {
+    /// A new call's mark, sized for `incidents`.
+    fn next(&mut self, incidents: usize) -> u32 {
+        if self.seen.len() != incidents || self.call == u32::MAX {
+            self.seen = vec![0; incidents];
+            self.call = 0;
+        }
+        self.call += 1;
+        self.call
     }
 }
 
@@ -369,5 +407,42 @@ mod tests {
         assert_eq!(ids(recurrences(&archive, index("later"))), ["now"]);
         assert!(recurrences(&archive, index("day-91")).is_empty());
         assert!(recurrences(&archive, index("other-category")).is_empty());
+    }
+    #[test]
+    fn marks_kept_between_calls_find_what_fresh_ones_find() {
+        let archive = archive(&[
+            ("a", "2024-06-30", "capacity", "api, queue"),
+            ("b", "2024-06-29", "capacity", "queue"),
+            ("c", "2024-06-28", "database", "api"),
+            ("d", "2024-06-27", "capacity", "billing"),
+            ("e", "2024-06-26", "database", "queue, api"),
+        ]);
+        let similarity = Similarity::new(&archive);
+        let ids = |found: &[Related]| -> Vec<String> {
+            found
+                .iter()
+                .map(|r| format!("{} ({})", archive.incidents[r.index.unwrap()].id, r.reason))
+                .collect()
+        };
+        let mut marks = Marks::default();
+        // Twice round: a mark left from an earlier call must not hide a
+        // candidate from a later one.
+        for _ in 0..2 {
+            for index in 0..archive.incidents.len() {
+                let kept = similarity.related_with(index, &mut marks);
+                assert_eq!(ids(&kept), ids(&similarity.related(index)));
+            }
+        }
+        let a = similarity.related(archive.by_id["a"]);
+        assert_eq!(
+            ids(&a),
+            // Category 3 points, each shared service 2.
+            [
+                "b (same category and service: queue)",
+                "e (services: queue, api)",
+                "d (same category)",
+                "c (service: api)"
+            ]
+        );
     }
 }

@@ -1897,7 +1897,9 @@ impl Neighbourhood {
             related: all
                 .clone()
                 .into_par_iter()
-                .map(|i| similarity.related(i))
+                .map_init(crate::index::related::Marks::default, |marks, i| {
+                    similarity.related_with(i, marks)
+                })
                 .collect(),
             recurrences: all
                 .into_par_iter()
