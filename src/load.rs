@@ -273,24 +273,26 @@ fn load_with(
     }
     // Each Markdown file's size and modification time: a `stat` each (the
     // walk's entries do not keep them), in parallel.
-    let stated: Vec<Result<_, Diagnostic>> = found
-        .into_par_iter()
-        .map(|rel| {
-            let metadata = std::fs::metadata(root.join(&rel)).ok();
-            let size = metadata.as_ref().map_or(0, std::fs::Metadata::len);
-            if size > max_bytes {
-                return Err(Diagnostic::error(
-                    Code::FileTooLarge,
-                    &display_dir.join(&rel),
-                    None,
-                    format!("the file is {size} bytes, over the limit of {max_bytes}"),
-                )
-                .with_hint("split it, or raise `max_file_bytes` in hindsight.toml"));
-            }
-            let modified = metadata.and_then(|m| m.modified().ok());
-            Ok((rel, size, modified))
-        })
-        .collect();
+    let stated: Vec<Result<_, Diagnostic>> = with_readers(found.len(), || {
+        found
+            .into_par_iter()
+            .map(|rel| {
+                let metadata = std::fs::metadata(root.join(&rel)).ok();
+                let size = metadata.as_ref().map_or(0, std::fs::Metadata::len);
+                if size > max_bytes {
+                    return Err(Diagnostic::error(
+                        Code::FileTooLarge,
+                        &display_dir.join(&rel),
+                        None,
+                        format!("the file is {size} bytes, over the limit of {max_bytes}"),
+                    )
+                    .with_hint("split it, or raise `max_file_bytes` in hindsight.toml"));
+                }
+                let modified = metadata.and_then(|m| m.modified().ok());
+                Ok((rel, size, modified))
+            })
+            .collect()
+    });
     let mut markdown = Vec::with_capacity(stated.len());
     for file in stated {
         match file {
@@ -301,7 +303,9 @@ fn load_with(
 
     let read = |rel: &PathBuf| read_source(&root.join(rel), rel, &display_dir.join(rel));
     let results: Vec<ReadResult> = match cache {
-        None => markdown.par_iter().map(|(rel, _, _)| read(rel)).collect(),
+        None => with_readers(markdown.len(), || {
+            markdown.par_iter().map(|(rel, _, _)| read(rel)).collect()
+        }),
         Some(cache) => {
             let read_at = std::time::SystemTime::now();
             let margin = std::time::Duration::from_secs(2);
@@ -328,11 +332,13 @@ fn load_with(
                     .map(|(_, (rel, _, _))| rel.clone())
                     .collect(),
             );
-            let results: Vec<ReadResult> = results
-                .into_par_iter()
-                .zip(markdown.par_iter())
-                .map(|(hit, (rel, _, _))| hit.unwrap_or_else(|| read(rel)))
-                .collect();
+            let results: Vec<ReadResult> = with_readers(cache.misses, || {
+                results
+                    .into_par_iter()
+                    .zip(markdown.par_iter())
+                    .map(|(hit, (rel, _, _))| hit.unwrap_or_else(|| read(rel)))
+                    .collect()
+            });
             cache.read_at = Some(read_at);
             cache.files = markdown
                 .into_iter()
@@ -477,6 +483,35 @@ pub(crate) fn source_from_text(rel: &str, text: &str) -> SourceFile {
         frontmatter,
         body: body.into(),
         body_line,
+    }
+}
+
+/// How many threads read files at once ([`with_readers`]): files not in
+/// the page cache are read from the disk, which serves several requests at
+/// once. A cold load of 50,000 postmortems here took 3.1 to 4.6 s with
+/// one reader per core (2), 2.0 s with 4, 1.3 to 1.4 s with 8, 1.1 s with
+/// 16 and 1.0 s with 32; from the page cache, the same with 2 or 16
+/// (docs/PERFORMANCE.md).
+const READERS: usize = 16;
+
+/// Fewer files than this are read on the build's own threads (watch mode's
+/// rebuilds read a handful): a pool of readers costs a few hundred
+/// microseconds to start.
+const READERS_FROM: usize = 256;
+
+/// Runs `work`, whose parallel iterators read or stat `files` files, on
+/// [`READERS`] threads when there are many files, else on the current
+/// pool. Besides waiting on the disk, a reader only checks UTF-8 and
+/// finds the frontmatter's end; parsing stays on the build's threads, one
+/// per core.
+fn with_readers<R: Send>(files: usize, work: impl FnOnce() -> R + Send) -> R {
+    let threads = READERS.max(rayon::current_num_threads());
+    if files < READERS_FROM || threads <= rayon::current_num_threads() {
+        return work();
+    }
+    match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        Ok(pool) => pool.install(work),
+        Err(_) => work(),
     }
 }
 
@@ -675,6 +710,43 @@ mod tests {
                 "{text:?}"
             );
         }
+    }
+
+    #[test]
+    fn many_files_are_read_by_the_readers_whole_and_in_order() {
+        // More than `READERS_FROM` files, so that the reader pool reads
+        // them, with a file too large and one that is not UTF-8 among them.
+        let dir = tempfile::tempdir().unwrap();
+        let count = READERS_FROM + 44;
+        for n in 0..count {
+            let folder = dir.path().join(format!("{}", n % 7));
+            std::fs::create_dir_all(&folder).unwrap();
+            let text = format!("---\ntitle: Outage {n}\n---\n# Outage {n}\n\nThe queue stalled.\n");
+            std::fs::write(folder.join(format!("pm-{n:04}.md")), text).unwrap();
+        }
+        std::fs::write(dir.path().join("0/big.md"), "x".repeat(5_000)).unwrap();
+        std::fs::write(dir.path().join("1/latin1.md"), b"caf\xe9\n").unwrap();
+        let loaded = load_limited(dir.path(), dir.path(), 4_000);
+        assert_eq!(loaded.files.len(), count);
+        let mut paths: Vec<&PathBuf> = loaded.files.iter().map(|f| &f.rel_path).collect();
+        paths.sort();
+        assert_eq!(
+            paths,
+            loaded.files.iter().map(|f| &f.rel_path).collect::<Vec<_>>()
+        );
+        for file in &loaded.files {
+            let stem = file.rel_path.file_stem().unwrap().to_string_lossy();
+            let n: usize = stem.trim_start_matches("pm-").parse().unwrap();
+            assert_eq!(
+                file.rel_path,
+                PathBuf::from(format!("{}/pm-{n:04}.md", n % 7))
+            );
+            let frontmatter = file.frontmatter.as_ref().unwrap();
+            assert_eq!(&*frontmatter.text, format!("title: Outage {n}"));
+            assert_eq!(&*file.body, format!("# Outage {n}\n\nThe queue stalled."));
+        }
+        let codes: Vec<Code> = loaded.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, [Code::FileTooLarge, Code::UnreadableFile]);
     }
 
     #[test]
