@@ -503,7 +503,8 @@ const READERS_FROM: usize = 256;
 /// [`READERS`] threads when there are many files, else on the current
 /// pool. Besides waiting on the disk, a reader only checks UTF-8 and
 /// finds the frontmatter's end; parsing stays on the build's threads, one
-/// per core.
+/// per core. `RAYON_NUM_THREADS` sets the build's threads, not the
+/// readers.
 fn with_readers<R: Send>(files: usize, work: impl FnOnce() -> R + Send) -> R {
     let threads = READERS.max(rayon::current_num_threads());
     if files < READERS_FROM || threads <= rayon::current_num_threads() {

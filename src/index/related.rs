@@ -408,6 +408,7 @@ mod tests {
         assert!(recurrences(&archive, index("day-91")).is_empty());
         assert!(recurrences(&archive, index("other-category")).is_empty());
     }
+
     #[test]
     fn marks_kept_between_calls_find_what_fresh_ones_find() {
         let archive = archive(&[
