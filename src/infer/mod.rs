@@ -116,7 +116,6 @@ pub fn infer(body: &str, settings: &ZoneSettings) -> Inference {
 pub fn timeline_entries(body: &str) -> Vec<(String, String, u32)> {
     // Parse only from the first line that names the timeline to the next
     // `#` heading after it: the rest of the body cannot hold entries.
-    let lines: Vec<&str> = body.lines().collect();
     let heading_like = |l: &&str| {
         let t = l.trim();
         t.len() < 120
@@ -129,14 +128,17 @@ pub fn timeline_entries(body: &str) -> Vec<(String, String, u32)> {
                 || t.ends_with(':')
                 || t.len() < 40)
     };
-    let Some(start) = lines.iter().position(heading_like) else {
+    // Lines are not collected: the walk stops at the section's end.
+    let mut lines = body.lines().enumerate();
+    let Some((start, heading)) = lines.by_ref().find(|(_, l)| heading_like(l)) else {
         return Vec::new();
     };
-    let end = lines[start + 1..]
-        .iter()
-        .position(|l| l.starts_with('#'))
-        .map_or(lines.len(), |i| start + 1 + i);
-    let doc = Doc::parse(&lines[start..end].join("\n"));
+    let mut section = String::from(heading);
+    for (_, line) in lines.take_while(|(_, l)| !l.starts_with('#')) {
+        section.push('\n');
+        section.push_str(line);
+    }
+    let doc = Doc::parse(&section);
     let offset = start as u32;
     doc.lines
         .iter()
