@@ -173,9 +173,11 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 /// thread. The load reads files on more threads than there are cores
 /// (`src/load.rs`); with an arena each, the memory their files leave when
 /// freed could not serve the build's own threads (peak at 50,000: 958 MB
-/// with arenas per thread, 931 MB per CPU; docs/PERFORMANCE.md).
+/// with arenas per thread, 931 MB per CPU; docs/PERFORMANCE.md). Linux
+/// only: elsewhere jemalloc has no `getcpu` and would print an error.
 // SAFETY: jemalloc declares this symbol weak and reads it as a
 // NUL-terminated C string; a reference to a byte array is a plain pointer.
+#[cfg(target_os = "linux")]
 #[unsafe(export_name = "_rjem_malloc_conf")]
 static MALLOC_CONF: &[u8; 20] = b"percpu_arena:percpu\0";
 
