@@ -273,7 +273,8 @@ fn load_with(
     }
     // Each Markdown file's size and modification time: a `stat` each (the
     // walk's entries do not keep them), in parallel.
-    let stated: Vec<Result<_, Diagnostic>> = with_readers(found.len(), || {
+    let readers = readers_for(found.len());
+    let stated: Vec<Result<_, Diagnostic>> = with_readers(readers.as_ref(), || {
         found
             .into_par_iter()
             .map(|rel| {
@@ -303,7 +304,7 @@ fn load_with(
 
     let read = |rel: &PathBuf| read_source(&root.join(rel), rel, &display_dir.join(rel));
     let results: Vec<ReadResult> = match cache {
-        None => with_readers(markdown.len(), || {
+        None => with_readers(readers.as_ref(), || {
             markdown.par_iter().map(|(rel, _, _)| read(rel)).collect()
         }),
         Some(cache) => {
@@ -332,7 +333,7 @@ fn load_with(
                     .map(|(_, (rel, _, _))| rel.clone())
                     .collect(),
             );
-            let results: Vec<ReadResult> = with_readers(cache.misses, || {
+            let results: Vec<ReadResult> = with_readers(readers.as_ref(), || {
                 results
                     .into_par_iter()
                     .zip(markdown.par_iter())
@@ -486,7 +487,7 @@ pub(crate) fn source_from_text(rel: &str, text: &str) -> SourceFile {
     }
 }
 
-/// How many threads read files at once ([`with_readers`]): files not in
+/// How many threads read files at once ([`readers_for`]): files not in
 /// the page cache are read from the disk, which serves several requests at
 /// once. A cold load of 50,000 postmortems here took 3.1 to 4.6 s with
 /// one reader per core (2), 2.0 s with 4, 1.3 to 1.4 s with 8, 1.1 s with
@@ -499,20 +500,32 @@ const READERS: usize = 16;
 /// microseconds to start.
 const READERS_FROM: usize = 256;
 
-/// Runs `work`, whose parallel iterators read or stat `files` files, on
-/// [`READERS`] threads when there are many files, else on the current
-/// pool. Besides waiting on the disk, a reader only checks UTF-8 and
-/// finds the frontmatter's end; parsing stays on the build's threads, one
-/// per core. `RAYON_NUM_THREADS` sets the build's threads, not the
-/// readers.
-fn with_readers<R: Send>(files: usize, work: impl FnOnce() -> R + Send) -> R {
-    let threads = READERS.max(rayon::current_num_threads());
-    if files < READERS_FROM || threads <= rayon::current_num_threads() {
-        return work();
+/// A pool of [`READERS`] threads for a load of `files` files, or `None`
+/// when there are few files (or the build already has that many threads):
+/// then the build's own pool reads. Made once per load, for the stats
+/// and the reads. Besides waiting on the disk, a reader only checks
+/// UTF-8 and finds the frontmatter's end; parsing stays on the build's
+/// threads, one per core. `RAYON_NUM_THREADS` sets the build's threads,
+/// not the readers.
+fn readers_for(files: usize) -> Option<rayon::ThreadPool> {
+    if files < READERS_FROM || rayon::current_num_threads() >= READERS {
+        return None;
     }
-    match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
-        Ok(pool) => pool.install(work),
-        Err(_) => work(),
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(READERS)
+        .build()
+        .ok()
+}
+
+/// Runs `work` (parallel iterators that read or stat files) on
+/// `readers`, if any, else on the current pool.
+fn with_readers<R: Send>(
+    readers: Option<&rayon::ThreadPool>,
+    work: impl FnOnce() -> R + Send,
+) -> R {
+    match readers {
+        Some(pool) => pool.install(work),
+        None => work(),
     }
 }
 
