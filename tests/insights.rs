@@ -296,3 +296,42 @@ fn action_items_read_from_prose_are_neither_open_nor_settled() {
         "no item has a known status, so there is no completion figure"
     );
 }
+
+#[test]
+fn the_recurrence_hint_names_the_five_newest_and_counts_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let pm = |id: &str, date: &str| {
+        format!(
+            "---\ntitle: Incident {id}\nid: {id}\ndate: {date}\ncategory: network\nservices: [edge]\n---\n\nBody of incident {id}.\n"
+        )
+    };
+    let days = [
+        "2024-02-28",
+        "2024-02-20",
+        "2024-02-10",
+        "2024-02-01",
+        "2024-01-20",
+        "2024-01-10",
+        "2024-01-01",
+    ];
+    let mut files = vec![("content/now.md".to_string(), pm("now", "2024-03-01"))];
+    files.extend(
+        days.iter()
+            .enumerate()
+            .map(|(n, day)| (format!("content/r{n}.md"), pm(&format!("r{n}"), day))),
+    );
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(path, text)| (path.as_str(), text.as_str()))
+        .collect();
+    write_files(dir.path(), &files);
+    assert!(hindsight(dir.path(), &["build"]).status.success());
+    let html = std::fs::read_to_string(dir.path().join("public/incidents/now/index.html")).unwrap();
+    let start = html.find("Has this happened before?").expect("a hint");
+    let hint = &html[start..start + html[start..].find("</aside>").unwrap()];
+    let named: Vec<usize> = (0..7)
+        .filter(|n| hint.contains(&format!(">Incident r{n}<")))
+        .collect();
+    assert_eq!(named, [0, 1, 2, 3, 4], "the five newest: {hint}");
+    assert!(hint.contains(" and 2 more."), "the others counted: {hint}");
+}

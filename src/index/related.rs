@@ -321,15 +321,32 @@ impl Marks {
     }
 }
 
+/// How many recurrences an incident page names: the newest; the others
+/// are counted. A page then costs the same however dense the archive (at
+/// 50,000 synthetic postmortems over six years an incident has about 15),
+/// as with the similar incidents (five).
+pub const RECURRENCES_SHOWN: usize = 5;
+
+/// An incident's recurrences (see [`recurrences`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Recurrences {
+    /// The newest [`RECURRENCES_SHOWN`], by incident index, newest first.
+    pub newest: Vec<usize>,
+    /// How many there are in all (`newest` included).
+    pub count: usize,
+}
+
 /// Earlier incidents with the same category and a shared service within
-/// [`RECURRENCE_DAYS`] before incident `index`, newest first.
-pub fn recurrences(archive: &Archive, index: usize) -> Vec<usize> {
+/// [`RECURRENCE_DAYS`] before incident `index`: the newest
+/// [`RECURRENCES_SHOWN`] and their number (issue 6).
+pub fn recurrences(archive: &Archive, index: usize) -> Recurrences {
+    let mut found = Recurrences::default();
     let incident = &archive.incidents[index];
     let (Some(category), Some(day)) = (&incident.category, archive.day_numbers[index]) else {
-        return Vec::new();
+        return found;
     };
     if incident.services.is_empty() {
-        return Vec::new();
+        return found;
     }
     let Some(term) = archive
         .taxonomy(TaxonomyKind::Categories)
@@ -337,13 +354,12 @@ pub fn recurrences(archive: &Archive, index: usize) -> Vec<usize> {
         .iter()
         .find(|t| &t.slug == category)
     else {
-        return Vec::new();
+        return found;
     };
     let services = &archive.service_slugs[index];
     let Ok(position) = term.incidents.binary_search(&index) else {
-        return Vec::new();
+        return found;
     };
-    let mut found = Vec::new();
     // Term lists are newest first: older incidents follow. Days are
     // compared as day numbers: a large archive has hundreds of incidents
     // of one category within the window.
@@ -358,7 +374,10 @@ pub fn recurrences(archive: &Archive, index: usize) -> Vec<usize> {
             .iter()
             .any(|s| services.contains(s))
         {
-            found.push(other);
+            if found.count < RECURRENCES_SHOWN {
+                found.newest.push(other);
+            }
+            found.count += 1;
         }
     }
     found
@@ -394,8 +413,10 @@ mod tests {
             ("later", "2024-07-02", "capacity", "api"),
         ]);
         let index = |id: &str| archive.by_id[id];
-        let ids = |found: Vec<usize>| -> Vec<&str> {
+        let ids = |found: Recurrences| -> Vec<&str> {
+            assert_eq!(found.count, found.newest.len());
             found
+                .newest
                 .into_iter()
                 .map(|i| archive.incidents[i].id.as_str())
                 .collect()
@@ -405,8 +426,42 @@ mod tests {
         assert_eq!(found, ["same-day", "day-90"]);
         // `same-day` shares no service with it; `day-90` is 92 days back.
         assert_eq!(ids(recurrences(&archive, index("later"))), ["now"]);
-        assert!(recurrences(&archive, index("day-91")).is_empty());
-        assert!(recurrences(&archive, index("other-category")).is_empty());
+        assert_eq!(
+            recurrences(&archive, index("day-91")),
+            Recurrences::default()
+        );
+        assert_eq!(
+            recurrences(&archive, index("other-category")),
+            Recurrences::default()
+        );
+    }
+
+    #[test]
+    fn a_page_names_the_newest_recurrences_and_counts_the_others() {
+        let days = [
+            "2024-06-29",
+            "2024-06-20",
+            "2024-06-10",
+            "2024-06-01",
+            "2024-05-20",
+            "2024-05-10",
+            "2024-05-01",
+        ];
+        let mut rows = vec![("now".to_string(), "2024-06-30")];
+        rows.extend(days.iter().enumerate().map(|(n, d)| (format!("r{n}"), *d)));
+        let rows: Vec<(&str, &str, &str, &str)> = rows
+            .iter()
+            .map(|(id, day)| (id.as_str(), *day, "capacity", "api"))
+            .collect();
+        let archive = archive(&rows);
+        let found = recurrences(&archive, archive.by_id["now"]);
+        assert_eq!(found.count, 7);
+        let newest: Vec<&str> = found
+            .newest
+            .iter()
+            .map(|&i| archive.incidents[i].id.as_str())
+            .collect();
+        assert_eq!(newest, ["r0", "r1", "r2", "r3", "r4"]);
     }
 
     #[test]

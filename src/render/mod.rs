@@ -1237,7 +1237,9 @@ impl Renderer {
                 }
             })
             .collect();
-        let recurrences = shared.neighbourhood.recurrences[index]
+        let found = &shared.neighbourhood.recurrences[index];
+        let recurrences = found
+            .newest
             .iter()
             .map(|&i| NeighbourData {
                 title: &shared.summaries[i].title,
@@ -1289,6 +1291,7 @@ impl Renderer {
             source: incident.source.to_string_lossy().replace('\\', "/"),
             has_inferred: provenance_note,
             recurrences,
+            recurrences_more: found.count - found.newest.len(),
             timeline: self.timeline_data(incident),
         }
     }
@@ -1528,7 +1531,7 @@ fn input_key(shared: &Shared<'_>, page: Page, archive_key: u64) -> u64 {
         index.checked_sub(1).and_then(summary),
         summary(index + 1),
         neighbourhood.related[index].len(),
-        neighbourhood.recurrences[index].len(),
+        neighbourhood.recurrences[index].count,
     )
         .hash(&mut hasher);
     for related in &neighbourhood.related[index] {
@@ -1539,7 +1542,7 @@ fn input_key(shared: &Shared<'_>, page: Page, archive_key: u64) -> u64 {
         )
             .hash(&mut hasher);
     }
-    for &i in &neighbourhood.recurrences[index] {
+    for &i in &neighbourhood.recurrences[index].newest {
         summary(i).hash(&mut hasher);
     }
     hasher.finish()
@@ -1858,7 +1861,7 @@ struct TermFigures {
 #[derive(Debug)]
 struct Neighbourhood {
     related: Vec<Vec<crate::index::related::Related>>,
-    recurrences: Vec<Vec<usize>>,
+    recurrences: Vec<crate::index::related::Recurrences>,
 }
 
 impl Neighbourhood {
@@ -1989,7 +1992,10 @@ struct IncidentData<'a> {
     next: Option<NeighbourData<'a>>,
     source: String,
     has_inferred: bool,
+    /// The newest recurrences (`RECURRENCES_SHOWN`, issue 6).
     recurrences: Vec<NeighbourData<'a>>,
+    /// How many recurrences there are besides those named.
+    recurrences_more: usize,
     timeline: TimelineData<'a>,
 }
 
