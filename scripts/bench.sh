@@ -27,6 +27,9 @@ for n in "${sizes[@]}"; do
   archive="$work/archive-$n"
   [ -d "$archive/content" ] || target/release/examples/synth "$n" "$archive" 1 2>/dev/null
   out[$n]="$work/out-$n-$RANDOM"
+  # The previous build's output flushed first, so that the kernel's
+  # writeback of it does not compete with this build for the CPU.
+  sync
   /usr/bin/time -f "%e %M" -o "$work/time.txt" "$bin" build --root "$archive" --output "${out[$n]}" >/dev/null 2>"$work/build.log"
   read -r "wall[$n]" "rss[$n]" < "$work/time.txt"
 done
