@@ -29,11 +29,27 @@ pub struct Related {
 }
 
 fn join(parts: &[String]) -> String {
-    match parts {
-        [] => String::new(),
-        [one] => one.clone(),
-        [head @ .., last] => format!("{} and {last}", head.join(", ")),
+    let mut joined = String::new();
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            joined.push_str(if i + 1 == parts.len() { " and " } else { ", " });
+        }
+        joined.push_str(part);
     }
+    joined
+}
+
+/// `service: a` or `services: a, b` (`one` and `many` the two labels).
+fn labelled(one: &str, many: &str, names: &[&str]) -> String {
+    let mut part = String::from(if names.len() == 1 { one } else { many });
+    part.push_str(": ");
+    for (i, name) in names.iter().enumerate() {
+        if i > 0 {
+            part.push_str(", ");
+        }
+        part.push_str(name);
+    }
+    part
 }
 
 /// What finding similar incidents reads of an archive, prepared once for
@@ -243,12 +259,12 @@ impl<'a> Similarity<'a> {
         };
         for &(_, _, _, other) in scored {
             let candidate = &archive.incidents[other];
-            let names = |names: &[String], slugs: &[String], mine: &[String]| -> Vec<String> {
+            let names = |names: &'a [String], slugs: &[String], mine: &[String]| -> Vec<&'a str> {
                 names
                     .iter()
                     .zip(slugs)
                     .filter(|(_, slug)| mine.contains(slug))
-                    .map(|(name, _)| name.clone())
+                    .map(|(name, _)| name.as_str())
                     .collect()
             };
             let services = names(
@@ -262,31 +278,25 @@ impl<'a> Similarity<'a> {
                 parts.push("same category".to_string());
             }
             if !services.is_empty() {
-                parts.push(format!(
-                    "{}: {}",
-                    if services.len() == 1 {
-                        "service"
-                    } else {
-                        "services"
-                    },
-                    services.join(", ")
-                ));
+                parts.push(labelled("service", "services", &services));
             }
             if !tags.is_empty() {
-                parts.push(format!(
-                    "{}: {}",
-                    if tags.len() == 1 { "tag" } else { "tags" },
-                    tags.join(", ")
-                ));
+                parts.push(labelled("tag", "tags", &tags));
             }
             if same_trigger(candidate) {
                 parts.push("same trigger".to_string());
             }
             // "same category and service: payments".
-            let mut reason = join(&parts);
-            if parts.len() >= 2 && parts[0] == "same category" && parts[1].starts_with("service") {
-                reason = format!("same category and {}", join(&parts[1..]));
-            }
+            let reason = if parts.len() >= 2
+                && parts[0] == "same category"
+                && parts[1].starts_with("service")
+            {
+                let mut reason = String::from("same category and ");
+                reason.push_str(&join(&parts[1..]));
+                reason
+            } else {
+                join(&parts)
+            };
             result.push(Related {
                 index: Some(other),
                 url: None,
