@@ -49,6 +49,14 @@ fn stages(c: &mut Criterion) {
         )
     });
     let archive = Archive::new(resolved.incidents.clone(), &config);
+    // Part of resolve: the clock patterns run on each timeline line's head.
+    group.bench_function("timeline-entries-200", |b| {
+        b.iter(|| {
+            for incident in archive.incidents.iter().take(200) {
+                std::hint::black_box(hindsight::infer::timeline_entries(&incident.body));
+            }
+        })
+    });
 
     let highlighter = Highlighter::new(64 * 1024);
     let links = LinkTargets {

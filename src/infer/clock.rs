@@ -259,8 +259,105 @@ fn valid_date(year: Option<i16>, month: i8, day: i8) -> Option<DateParts> {
     ok.then_some(DateParts { year, month, day })
 }
 
+/// What an ASCII line holds of the digits and byte sequences the clock
+/// patterns need: in ASCII text each `\d` matches one ASCII digit, `\s`
+/// one of `[\t\n\x0B\x0C\r ]`, each literal one byte, and under `(?i)`
+/// an ASCII letter only its two cases. A pattern needing more digits
+/// than the line has, or a sequence it lacks, cannot match it; each
+/// field names the patterns that need it.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Facts {
+    /// ASCII digits.
+    digits: usize,
+    /// A digit, `:`, a digit (`TIME_24H`).
+    colon_pair: bool,
+    /// A digit, `/`, a digit (`NUMERIC_DATE`, `SHORT_NUMERIC_DATE`).
+    slash_pair: bool,
+    /// A digit, `.`, a digit (`NUMERIC_DATE`).
+    dot_pair: bool,
+    /// A digit, `-`, a digit (`ISO_DATE`).
+    dash_pair: bool,
+    /// A digit, `,` (`COMMA_DATE`).
+    digit_comma: bool,
+    /// A blank, a digit (`MONTH_DAY`: "March 3").
+    blank_digit: bool,
+    /// A digit, then a blank or an ordinal's first letter (`DAY_MONTH`:
+    /// "3 March", "3rd of March").
+    digit_blank: bool,
+    /// A digit, blanks, `h` (`TIME_HRS`: "2100hrs", "21:00 hours").
+    digit_h: bool,
+    /// `a` or `p`, an optional `.`, an optional blank, `m` (`TIME_12H`).
+    am_pm: bool,
+    /// `c` or `t` (the end of `UTC`, `GMT`), blanks, a sign
+    /// (`OFFSET_ZONE`).
+    zone_sign: bool,
+    /// Two capitals in a row (`ZONE_ABBR`: "UTC", "PT").
+    capitals: bool,
+    /// A space, the word `time` in any case (`ZONE_WORDS`: every long
+    /// zone name ends so, "Pacific Time").
+    space_time: bool,
+}
+
+impl Facts {
+    /// The line's facts; `None` when it is not ASCII (a Unicode digit,
+    /// blank or sign may stand for an ASCII one).
+    fn of(line: &str) -> Option<Facts> {
+        if !line.is_ascii() {
+            return None;
+        }
+        let bytes = line.as_bytes();
+        let at = |i: usize| bytes.get(i).copied().unwrap_or(0);
+        let blank = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r');
+        let after_blanks = |mut i: usize| {
+            while blank(at(i)) {
+                i += 1;
+            }
+            at(i)
+        };
+        let mut facts = Facts::default();
+        for (i, &b) in bytes.iter().enumerate() {
+            if b.is_ascii_digit() {
+                facts.digits += 1;
+                let next = at(i + 1);
+                let pair = at(i + 2).is_ascii_digit();
+                facts.colon_pair |= next == b':' && pair;
+                facts.slash_pair |= next == b'/' && pair;
+                facts.dot_pair |= next == b'.' && pair;
+                facts.dash_pair |= next == b'-' && pair;
+                facts.digit_comma |= next == b',';
+                facts.digit_blank |= blank(next) || b"snrtSNRT".contains(&next);
+                facts.blank_digit |= i > 0 && blank(bytes[i - 1]);
+                facts.digit_h |= matches!(after_blanks(i + 1), b'h' | b'H');
+            } else if matches!(b, b'a' | b'A' | b'p' | b'P') {
+                let mut j = i + 1;
+                if at(j) == b'.' {
+                    j += 1;
+                }
+                if blank(at(j)) {
+                    j += 1;
+                }
+                facts.am_pm |= matches!(at(j), b'm' | b'M');
+            } else if matches!(b, b'c' | b'C' | b't' | b'T') {
+                facts.zone_sign |= matches!(after_blanks(i + 1), b'+' | b'-');
+            } else if b == b' ' {
+                facts.space_time |= bytes
+                    .get(i + 1..i + 5)
+                    .is_some_and(|word| word.eq_ignore_ascii_case(b"time"))
+                    && !(at(i + 5).is_ascii_alphanumeric() || at(i + 5) == b'_');
+            }
+            facts.capitals |= b.is_ascii_uppercase() && at(i + 1).is_ascii_uppercase();
+        }
+        Some(facts)
+    }
+}
+
 /// Every date, time and zone token in `line`, in order, non-overlapping.
 pub fn scan(line: &str, aliases: &ZoneAliases) -> Vec<Token> {
+    scan_with(line, aliases, Facts::of(line))
+}
+
+/// [`scan`], running only the patterns `facts` allows (`None`: all).
+fn scan_with(line: &str, aliases: &ZoneAliases, facts: Option<Facts>) -> Vec<Token> {
     let mut tokens: Vec<Token> = Vec::new();
     let taken = |tokens: &[Token], start: usize, end: usize| {
         tokens.iter().any(|t| start < t.end && t.start < end)
@@ -273,12 +370,17 @@ pub fn scan(line: &str, aliases: &ZoneAliases) -> Vec<Token> {
 
     // Every pattern but the zone names, the aliases and `noon` needs a
     // digit (`\d`, any Unicode decimal digit, each `char::is_numeric`):
-    // those run on the empty text when the line has none (most prose
-    // lines of a free-form postmortem), which finds nothing, as the line
-    // would.
+    // those do not run when the line has none (most prose lines of a
+    // free-form postmortem).
     let digits = line.bytes().any(|b| b.is_ascii_digit())
         || (!line.is_ascii() && line.chars().any(char::is_numeric));
-    let with_digits = if digits { line } else { "" };
+    // In ASCII text each pattern needs some digits and byte sequences
+    // ([`Facts`]): a timeline line's head ("04:04: The cache ...") rules
+    // out all but `TIME_24H` of the nine digit patterns. A pattern ruled
+    // out is not run (each run costs a few hundred nanoseconds, match or
+    // not).
+    let any = |needed: fn(&Facts) -> bool| facts.as_ref().is_none_or(needed);
+    let may = |needed: fn(&Facts) -> bool| digits && any(needed);
 
     // Zones first: `GMT+1` must not leave a `1` for the time patterns.
     for alias in aliases {
@@ -294,94 +396,106 @@ pub fn scan(line: &str, aliases: &ZoneAliases) -> Vec<Token> {
             );
         }
     }
-    for c in OFFSET_ZONE.captures_iter(with_digits) {
-        let whole = c.get(0).unwrap_or_else(|| unreachable!());
-        let sign = if matches!(&c[1], "+") { 1 } else { -1 };
-        let hours: i32 = c[2].parse().unwrap_or(0);
-        let minutes: i32 = c.get(3).map_or(0, |m| m.as_str().parse().unwrap_or(0));
-        if hours <= 14 && minutes < 60 {
-            let seconds = sign * (hours * 3600 + minutes * 60);
-            push(
-                &mut tokens,
-                TokenKind::Zone(Zone::Fixed(seconds), whole.as_str().to_string()),
-                whole.start(),
-                whole.end(),
-            );
+    if may(|f| f.zone_sign) {
+        for c in OFFSET_ZONE.captures_iter(line) {
+            let whole = c.get(0).unwrap_or_else(|| unreachable!());
+            let sign = if matches!(&c[1], "+") { 1 } else { -1 };
+            let hours: i32 = c[2].parse().unwrap_or(0);
+            let minutes: i32 = c.get(3).map_or(0, |m| m.as_str().parse().unwrap_or(0));
+            if hours <= 14 && minutes < 60 {
+                let seconds = sign * (hours * 3600 + minutes * 60);
+                push(
+                    &mut tokens,
+                    TokenKind::Zone(Zone::Fixed(seconds), whole.as_str().to_string()),
+                    whole.start(),
+                    whole.end(),
+                );
+            }
         }
     }
-    for m in ZONE_WORDS.find_iter(line) {
-        let lower = m.as_str().to_ascii_lowercase();
-        if let Some((_, def)) = ZONE_NAMES.iter().find(|(n, _)| *n == lower) {
-            push(
-                &mut tokens,
-                TokenKind::Zone(zone_of(*def, m.as_str()), m.as_str().to_string()),
-                m.start(),
-                m.end(),
-            );
+    if any(|f| f.space_time) {
+        for m in ZONE_WORDS.find_iter(line) {
+            let lower = m.as_str().to_ascii_lowercase();
+            if let Some((_, def)) = ZONE_NAMES.iter().find(|(n, _)| *n == lower) {
+                push(
+                    &mut tokens,
+                    TokenKind::Zone(zone_of(*def, m.as_str()), m.as_str().to_string()),
+                    m.start(),
+                    m.end(),
+                );
+            }
         }
     }
-    for m in ZONE_ABBR.find_iter(line) {
-        if let Some((_, def)) = ZONE_ABBREVIATIONS.iter().find(|(n, _)| *n == m.as_str()) {
-            push(
-                &mut tokens,
-                TokenKind::Zone(zone_of(*def, m.as_str()), m.as_str().to_string()),
-                m.start(),
-                m.end(),
-            );
+    if any(|f| f.capitals) {
+        for m in ZONE_ABBR.find_iter(line) {
+            if let Some((_, def)) = ZONE_ABBREVIATIONS.iter().find(|(n, _)| *n == m.as_str()) {
+                push(
+                    &mut tokens,
+                    TokenKind::Zone(zone_of(*def, m.as_str()), m.as_str().to_string()),
+                    m.start(),
+                    m.end(),
+                );
+            }
         }
     }
 
     // Dates.
-    for c in ISO_DATE.captures_iter(line) {
-        let whole = c.get(0).unwrap_or_else(|| unreachable!());
-        let (y, mo, d) = (
-            c[1].parse().ok(),
-            c[2].parse().unwrap_or(0),
-            c[3].parse().unwrap_or(0),
-        );
-        if let Some(date) = valid_date(y, mo, d) {
-            push(
-                &mut tokens,
-                TokenKind::Date(date),
-                whole.start(),
-                whole.end(),
+    if may(|f| f.digits >= 6 && f.dash_pair) {
+        for c in ISO_DATE.captures_iter(line) {
+            let whole = c.get(0).unwrap_or_else(|| unreachable!());
+            let (y, mo, d) = (
+                c[1].parse().ok(),
+                c[2].parse().unwrap_or(0),
+                c[3].parse().unwrap_or(0),
             );
+            if let Some(date) = valid_date(y, mo, d) {
+                push(
+                    &mut tokens,
+                    TokenKind::Date(date),
+                    whole.start(),
+                    whole.end(),
+                );
+            }
         }
     }
-    for c in MONTH_DAY.captures_iter(with_digits) {
-        let whole = c.get(0).unwrap_or_else(|| unreachable!());
-        // "May 10:00" is a time, not the 10th of May.
-        if line[whole.end()..].starts_with(':') {
-            continue;
-        }
-        let Some(month) = month_number(&c[1]) else {
-            continue;
-        };
-        if let Some(date) = valid_date(year_of(c.get(3)), month, c[2].parse().unwrap_or(0)) {
-            push(
-                &mut tokens,
-                TokenKind::Date(date),
-                whole.start(),
-                whole.end(),
-            );
+    if may(|f| f.blank_digit) {
+        for c in MONTH_DAY.captures_iter(line) {
+            let whole = c.get(0).unwrap_or_else(|| unreachable!());
+            // "May 10:00" is a time, not the 10th of May.
+            if line[whole.end()..].starts_with(':') {
+                continue;
+            }
+            let Some(month) = month_number(&c[1]) else {
+                continue;
+            };
+            if let Some(date) = valid_date(year_of(c.get(3)), month, c[2].parse().unwrap_or(0)) {
+                push(
+                    &mut tokens,
+                    TokenKind::Date(date),
+                    whole.start(),
+                    whole.end(),
+                );
+            }
         }
     }
-    for c in DAY_MONTH.captures_iter(with_digits) {
-        let whole = c.get(0).unwrap_or_else(|| unreachable!());
-        let Some(month) = month_number(&c[2]) else {
-            continue;
-        };
-        // "... 10 may ..." is the modal verb, not May.
-        if &c[2] == "may" && c.get(3).is_none() {
-            continue;
-        }
-        if let Some(date) = valid_date(year_of(c.get(3)), month, c[1].parse().unwrap_or(0)) {
-            push(
-                &mut tokens,
-                TokenKind::Date(date),
-                whole.start(),
-                whole.end(),
-            );
+    if may(|f| f.digit_blank) {
+        for c in DAY_MONTH.captures_iter(line) {
+            let whole = c.get(0).unwrap_or_else(|| unreachable!());
+            let Some(month) = month_number(&c[2]) else {
+                continue;
+            };
+            // "... 10 may ..." is the modal verb, not May.
+            if &c[2] == "may" && c.get(3).is_none() {
+                continue;
+            }
+            if let Some(date) = valid_date(year_of(c.get(3)), month, c[1].parse().unwrap_or(0)) {
+                push(
+                    &mut tokens,
+                    TokenKind::Date(date),
+                    whole.start(),
+                    whole.end(),
+                );
+            }
         }
     }
     let month_first = tokens.iter().any(|t| match &t.kind {
@@ -390,18 +504,23 @@ pub fn scan(line: &str, aliases: &ZoneAliases) -> Vec<Token> {
             .any(|z| z.eq_ignore_ascii_case(text)),
         _ => false,
     });
-    let numeric = NUMERIC_DATE
-        .captures_iter(with_digits)
-        .chain(COMMA_DATE.captures_iter(with_digits))
-        .map(|c| {
-            (
-                c.get(0).map_or(0..0, |m| m.range()),
-                c[1].to_string(),
-                c[2].to_string(),
-                year_of(c.get(3)),
-            )
-        })
-        .chain(SHORT_NUMERIC_DATE.captures_iter(with_digits).map(|c| {
+    let mut numeric = Vec::new();
+    let dated = |c: regex::Captures<'_>| {
+        (
+            c.get(0).map_or(0..0, |m| m.range()),
+            c[1].to_string(),
+            c[2].to_string(),
+            year_of(c.get(3)),
+        )
+    };
+    if may(|f| f.digits >= 4 && (f.slash_pair || f.dot_pair)) {
+        numeric.extend(NUMERIC_DATE.captures_iter(line).map(dated));
+    }
+    if may(|f| f.digits >= 6 && f.digit_comma) {
+        numeric.extend(COMMA_DATE.captures_iter(line).map(dated));
+    }
+    if may(|f| f.digits >= 3 && f.slash_pair) {
+        numeric.extend(SHORT_NUMERIC_DATE.captures_iter(line).map(|c| {
             let end = c.get(2).map_or(0, |m| m.end());
             (
                 c.get(0).map_or(0, |m| m.start())..end,
@@ -409,8 +528,8 @@ pub fn scan(line: &str, aliases: &ZoneAliases) -> Vec<Token> {
                 c[2].to_string(),
                 None,
             )
-        }))
-        .collect::<Vec<_>>();
+        }));
+    }
     for (range, a, b, year) in numeric {
         let (a, b): (i8, i8) = (a.parse().unwrap_or(0), b.parse().unwrap_or(0));
         let kind = match (a > 12, b > 12) {
@@ -426,44 +545,53 @@ pub fn scan(line: &str, aliases: &ZoneAliases) -> Vec<Token> {
     }
 
     // Times.
-    for c in TIME_12H.captures_iter(with_digits) {
-        let whole = c.get(0).unwrap_or_else(|| unreachable!());
-        let hour: i8 = c[1].parse().unwrap_or(99);
-        let minute: i8 = c
-            .get(2)
-            .or(c.get(3))
-            .map_or(0, |m| m.as_str().parse().unwrap_or(99));
-        if !(1..=12).contains(&hour) || minute > 59 {
-            continue;
-        }
-        let pm = c[4].eq_ignore_ascii_case("p");
-        let hour = match (hour, pm) {
-            (12, false) => 0,
-            (12, true) => 12,
-            (h, true) => h + 12,
-            (h, false) => h,
-        };
-        push(
-            &mut tokens,
-            TokenKind::Time(TimeParts { hour, minute }),
-            whole.start(),
-            whole.end(),
-        );
-    }
-    // `2100hrs` before `21:00`: both give hour and minute as groups 1 and 2.
-    for c in TIME_HRS
-        .captures_iter(with_digits)
-        .chain(TIME_24H.captures_iter(with_digits))
-    {
-        let whole = c.get(0).unwrap_or_else(|| unreachable!());
-        let (hour, minute): (i8, i8) = (c[1].parse().unwrap_or(99), c[2].parse().unwrap_or(99));
-        if hour <= 23 && minute <= 59 {
+    if may(|f| f.am_pm) {
+        for c in TIME_12H.captures_iter(line) {
+            let whole = c.get(0).unwrap_or_else(|| unreachable!());
+            let hour: i8 = c[1].parse().unwrap_or(99);
+            let minute: i8 = c
+                .get(2)
+                .or(c.get(3))
+                .map_or(0, |m| m.as_str().parse().unwrap_or(99));
+            if !(1..=12).contains(&hour) || minute > 59 {
+                continue;
+            }
+            let pm = c[4].eq_ignore_ascii_case("p");
+            let hour = match (hour, pm) {
+                (12, false) => 0,
+                (12, true) => 12,
+                (h, true) => h + 12,
+                (h, false) => h,
+            };
             push(
                 &mut tokens,
                 TokenKind::Time(TimeParts { hour, minute }),
                 whole.start(),
                 whole.end(),
             );
+        }
+    }
+    // `2100hrs` before `21:00`: both give hour and minute as groups 1 and 2.
+    let clock = |tokens: &mut Vec<Token>, c: regex::Captures<'_>| {
+        let whole = c.get(0).unwrap_or_else(|| unreachable!());
+        let (hour, minute): (i8, i8) = (c[1].parse().unwrap_or(99), c[2].parse().unwrap_or(99));
+        if hour <= 23 && minute <= 59 {
+            push(
+                tokens,
+                TokenKind::Time(TimeParts { hour, minute }),
+                whole.start(),
+                whole.end(),
+            );
+        }
+    };
+    if may(|f| f.digits >= 4 && f.digit_h) {
+        for c in TIME_HRS.captures_iter(line) {
+            clock(&mut tokens, c);
+        }
+    }
+    if may(|f| f.colon_pair) {
+        for c in TIME_24H.captures_iter(line) {
+            clock(&mut tokens, c);
         }
     }
     for m in TIME_WORD.find_iter(line) {
@@ -655,6 +783,71 @@ mod tests {
 
     fn kinds(line: &str) -> Vec<TokenKind> {
         scan(line, &[]).into_iter().map(|t| t.kind).collect()
+    }
+
+    /// The patterns [`Facts`] rules out find nothing where they are not
+    /// run: every line (and timeline head) of the example archive, of the
+    /// shared corpus when it is there, and of lines made to sit at the
+    /// edge of each fact scans the same as with every pattern run.
+    #[test]
+    fn facts_rule_out_only_patterns_that_cannot_match() {
+        let mut lines: Vec<String> = [
+            "UTC+1",
+            "utc +01:00 and GMT- 5",
+            "(GMT−3)",
+            "16:15 GMT+1",
+            "10:00 PM PST",
+            "10 p. m.",
+            "10 a.m. to 11AM",
+            "9 Am",
+            "2100hrs",
+            "21:00 hours",
+            "0930 h",
+            "3rd of March 2024",
+            "3RD MARCH",
+            "March 3, 2024",
+            "mar.\t3",
+            "Tuesday 5 may",
+            "10 may 2024",
+            "3/4/2024",
+            "3.4.24",
+            "12/25 10:00",
+            "12/25 10 pm",
+            "1,2,2024",
+            "2024-03-03T10:00Z",
+            "2024-3-3",
+            "Pacific Time",
+            "east africa TIME.",
+            "no times here",
+            "at midnight, then noon",
+            "PT and ET",
+            "١٢:٣٠ UTC",
+            "3\u{a0}March",
+            "",
+        ]
+        .map(String::from)
+        .to_vec();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        for folder in [root.join("content"), root.join("../shared/corpus")] {
+            for entry in walkdir::WalkDir::new(folder).into_iter().flatten() {
+                if entry.path().extension().is_some_and(|e| e == "md")
+                    && let Ok(text) = std::fs::read_to_string(entry.path())
+                {
+                    lines.extend(text.lines().map(String::from));
+                }
+            }
+        }
+        assert!(lines.len() > 300, "{} lines", lines.len());
+        for line in &lines {
+            let head = crate::infer::entry_head(line);
+            for text in [line.as_str(), head, head.trim_start_matches(['-', '*', ' '])] {
+                assert_eq!(
+                    scan_with(text, &[], Facts::of(text)),
+                    scan_with(text, &[], None),
+                    "{text:?}"
+                );
+            }
+        }
     }
 
     fn one_moment(line: &str) -> Moment {

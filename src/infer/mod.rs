@@ -178,7 +178,7 @@ pub fn timeline_entries(body: &str) -> Vec<(String, String, u32)> {
 /// The start of a timeline line where its time can be: up to the first
 /// blank after 64 bytes (a time such as "March 3, 2024, 10:00:00 PM
 /// PST" fits whole), or the whole line.
-fn entry_head(line: &str) -> &str {
+pub(crate) fn entry_head(line: &str) -> &str {
     let mut cut = 64.min(line.len());
     while !line.is_char_boundary(cut) {
         cut += 1;
