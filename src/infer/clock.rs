@@ -840,7 +840,11 @@ mod tests {
         assert!(lines.len() > 300, "{} lines", lines.len());
         for line in &lines {
             let head = crate::infer::entry_head(line);
-            for text in [line.as_str(), head, head.trim_start_matches(['-', '*', ' '])] {
+            for text in [
+                line.as_str(),
+                head,
+                head.trim_start_matches(['-', '*', ' ']),
+            ] {
                 assert_eq!(
                     scan_with(text, &[], Facts::of(text)),
                     scan_with(text, &[], None),

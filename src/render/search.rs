@@ -402,53 +402,69 @@ fn serialise(postings: &Postings, only: Option<&BTreeSet<String>>, write: &Shard
 /// The postings of every incident's words, by shard, without holding every
 /// incident's word list at once (a plain build): incidents are taken in
 /// chunks, each folded into its own postings, and the chunks' postings
-/// merged; only the postings themselves stay in memory.
+/// merged; only the postings themselves stay in memory. Words of up to 16
+/// bytes (nearly all) are keyed by their [`pack`]ed number: hashing and
+/// comparing one costs a fraction of a string's, and none is allocated.
 fn postings_streamed(archive: &Archive) -> Postings {
     const CHUNK: usize = 256;
-    type Words = HashMap<String, Vec<u32>, foldhash::fast::RandomState>;
-    let merged: Words = archive
+    type Short = HashMap<u128, Vec<u32>, foldhash::fast::RandomState>;
+    type Long = HashMap<String, Vec<u32>, foldhash::fast::RandomState>;
+    // Stop words hold a list that takes no incident (`STOP`), so that each
+    // occurrence is one lookup; an incident is added to a word's list
+    // once, at its first occurrence (incidents come in ascending order).
+    const STOP: u32 = u32::MAX;
+    let add = |list: &mut Vec<u32>, doc: u32| {
+        if list.last() != Some(&doc) && list.first() != Some(&STOP) {
+            list.push(doc);
+        }
+    };
+    // Room for eight incidents: most words of a chunk reach that, and
+    // each regrowth is a reallocation.
+    let new_list = || Vec::with_capacity(8);
+    let (short, long): (Short, Long) = archive
         .incidents
         .par_chunks(CHUNK)
         .enumerate()
         .map(|(chunk, incidents)| {
-            // Stop words hold a list that takes no incident (`STOP`), so
-            // that each occurrence is one lookup; an incident is added to
-            // a word's list once, at its first occurrence (incidents come
-            // in ascending order). A word is allocated once per chunk.
-            const STOP: u32 = u32::MAX;
-            let mut local = Words::default();
+            let mut short = Short::default();
+            let mut long = Long::default();
             for stop in STOP_WORDS {
-                local.insert((*stop).to_string(), vec![STOP]);
+                short.insert(pack(stop).unwrap_or_default(), vec![STOP]);
             }
             for (offset, incident) in incidents.iter().enumerate() {
                 let doc = (chunk * CHUNK + offset) as u32;
-                for_each_occurrence(incident, |word| match local.get_mut(word) {
-                    Some(list) => {
-                        if list.last() != Some(&doc) && list[0] != STOP {
-                            list.push(doc);
+                for_each_packed_occurrence(
+                    incident,
+                    |key| add(short.entry(key).or_insert_with(new_list), doc),
+                    |word| match long.get_mut(word) {
+                        Some(list) => add(list, doc),
+                        None => {
+                            long.insert(word.to_string(), vec![doc]);
                         }
-                    }
-                    None => {
-                        // Room for eight incidents: most words of a chunk
-                        // reach that, and each regrowth is a reallocation
-                        // (1.2% of a build's instructions with one).
-                        let mut list = Vec::with_capacity(8);
-                        list.push(doc);
-                        local.insert(word.to_string(), list);
-                    }
-                });
+                    },
+                );
             }
-            local.retain(|_, list| list[0] != STOP);
-            local
+            short.retain(|_, list| list.first() != Some(&STOP));
+            (short, long)
         })
-        .reduce(Words::default, |mut left, right| {
-            for (word, list) in right {
-                left.entry(word).or_default().extend(list);
-            }
-            left
-        });
+        .reduce(
+            || (Short::default(), Long::default()),
+            |(mut short, mut long), (right_short, right_long)| {
+                for (key, list) in right_short {
+                    short.entry(key).or_default().extend(list);
+                }
+                for (word, list) in right_long {
+                    long.entry(word).or_default().extend(list);
+                }
+                (short, long)
+            },
+        );
     let mut shards: Postings = BTreeMap::new();
-    for (word, mut list) in merged {
+    let words = short
+        .into_iter()
+        .map(|(key, list)| (unpack(key), list))
+        .chain(long);
+    for (word, mut list) in words {
         // Chunks may merge in any grouping: incident numbers ascending.
         list.sort_unstable();
         shards
@@ -457,6 +473,98 @@ fn postings_streamed(archive: &Archive) -> Postings {
             .insert(word, list);
     }
     shards
+}
+
+/// A word of at most 16 bytes as a number: its bytes, little-endian,
+/// zero-padded (a word holds no NUL byte, so the number spells it);
+/// `None` for a longer word.
+fn pack(word: &str) -> Option<u128> {
+    (word.len() <= 16).then(|| {
+        word.bytes()
+            .enumerate()
+            .fold(0, |key, (i, b)| key | u128::from(b) << (8 * i))
+    })
+}
+
+/// The word [`pack`] made `key` of.
+fn unpack(key: u128) -> String {
+    let bytes = key.to_le_bytes();
+    let len = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+    String::from_utf8_lossy(&bytes[..len]).into_owned()
+}
+
+/// [`for_each_occurrence`], giving each word of up to 16 bytes to `short`
+/// [`pack`]ed and each longer one to `long`. ASCII text is lower-cased and
+/// packed byte by byte as it is split, without a lower-cased copy.
+fn for_each_packed_occurrence(
+    incident: &crate::model::Incident,
+    mut short: impl FnMut(u128),
+    mut long: impl FnMut(&str),
+) {
+    let texts = [&incident.title, &incident.body]
+        .into_iter()
+        .chain(&incident.root_cause)
+        .chain(&incident.impact.summary)
+        .chain(&incident.services)
+        .chain(&incident.teams)
+        .chain(&incident.tags);
+    let mut lowered = String::new();
+    for text in texts {
+        if !text.is_ascii() {
+            each_word_of_chars(&text.to_lowercase(), &mut |word| match pack(word) {
+                Some(key) => short(key),
+                None => long(word),
+            });
+            continue;
+        }
+        let bytes = text.as_bytes();
+        let mut word_end = |start: usize, end: usize| match end - start {
+            0 | 1 => {}
+            len @ 2..=16 => {
+                // One load of 16 bytes (copied near the text's end), the
+                // bytes after the word masked off, capitals lowered.
+                let mut word = [0u8; 16];
+                match bytes.get(start..start + 16) {
+                    Some(sixteen) => word.copy_from_slice(sixteen),
+                    None => word[..len].copy_from_slice(&bytes[start..end]),
+                }
+                let mut key = u128::from_le_bytes(word);
+                if len < 16 {
+                    key &= (1u128 << (8 * len)) - 1;
+                }
+                short(ascii_lowercase(key));
+            }
+            _ => {
+                lowered.clear();
+                lowered.push_str(&text[start..end]);
+                lowered.make_ascii_lowercase();
+                long(&lowered);
+            }
+        };
+        let mut start = 0;
+        for (i, &b) in bytes.iter().enumerate() {
+            if !b.is_ascii_alphanumeric() {
+                if i > start + 1 {
+                    word_end(start, i);
+                }
+                start = i + 1;
+            }
+        }
+        word_end(start, bytes.len());
+    }
+}
+
+/// `packed` (sixteen ASCII bytes) with each capital lowered, all at once:
+/// a byte's top bit is set by adding `0x80 - b'A'` when it is at least
+/// `A`, and by adding `0x80 - b'Z' - 1` when it is past `Z` (no byte
+/// carries into the next, as each is below `0x80`).
+fn ascii_lowercase(packed: u128) -> u128 {
+    const ONES: u128 = u128::from_le_bytes([1; 16]);
+    const TOP: u128 = ONES * 0x80;
+    let from_a = packed + ONES * u128::from(0x80 - b'A');
+    let past_z = packed + ONES * u128::from(0x80 - b'Z' - 1);
+    let capitals = from_a & !past_z & TOP;
+    packed | capitals >> 2
 }
 
 /// The postings of every word of `per_incident` (incident number to its
@@ -585,16 +693,40 @@ mod tests {
     }
 
     #[test]
+    fn packed_words_lower_like_ascii_and_unpack_to_themselves() {
+        for b in 0u8..128 {
+            let bytes = [b; 16];
+            let lowered = ascii_lowercase(u128::from_le_bytes(bytes));
+            assert_eq!(lowered.to_le_bytes(), [b.to_ascii_lowercase(); 16], "{b}");
+        }
+        for word in ["db", "failover", "abcdefghijklmnop", "größe"] {
+            assert_eq!(pack(word).map(unpack).as_deref(), Some(word));
+        }
+        assert_eq!(pack("abcdefghijklmnopq"), None);
+    }
+
+    #[test]
     fn streamed_postings_equal_postings_from_every_incidents_words() {
         let bodies: Vec<String> = (0..700)
             .map(|n| {
-                // Stop words, and words repeated within one incident.
+                // Stop words, and words repeated within one incident;
+                // words of 16 bytes and longer, capitals, and text that
+                // is not ASCII.
                 format!(
-                    "The failover {n} of shard {} and the shard {} paged team {} and team {}.",
+                    "The failover {n} of shard {} and the shard {} paged team {} and team {}. \
+                     Sixteen-byte ABCDEFGHIJKLMNOP abcdefghijklmnopq{} \
+                     Kubernetesclusterautoscaler{} x{}",
                     n % 7,
                     n % 5,
                     n % 13,
-                    n % 13
+                    n % 13,
+                    n % 3,
+                    n % 4,
+                    if n % 2 == 0 {
+                        " Größe Ärger ÉCLAIR"
+                    } else {
+                        ""
+                    },
                 )
             })
             .collect();
