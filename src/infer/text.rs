@@ -237,23 +237,37 @@ fn decode_entity(name: &str) -> String {
 /// Plain text of one source line: HTML tags and entities, emoji shortcodes,
 /// emphasis, code marks and link targets removed.
 pub fn plain(line: &str) -> String {
-    // Each pass runs only when its marker character is present.
-    let mut text = std::borrow::Cow::Borrowed(line);
-    if text.contains('<') {
-        text = std::borrow::Cow::Owned(TAG.replace_all(&text, " ").into_owned());
+    use std::borrow::Cow;
+    // Each pass runs only when its markers are present (a shortcode's
+    // colon comes before a lower-case letter: timeline lines are full of
+    // colons that start none), and copies the text only when it replaced
+    // something.
+    let mut text = Cow::Borrowed(line);
+    if text.contains('<')
+        && let Cow::Owned(replaced) = TAG.replace_all(&text, " ")
+    {
+        text = Cow::Owned(replaced);
     }
-    if text.contains('&') {
-        text = std::borrow::Cow::Owned(
-            ENTITY
-                .replace_all(&text, |c: &regex::Captures<'_>| decode_entity(&c[1]))
-                .into_owned(),
-        );
+    if text.contains('&')
+        && let Cow::Owned(replaced) =
+            ENTITY.replace_all(&text, |c: &regex::Captures<'_>| decode_entity(&c[1]))
+    {
+        text = Cow::Owned(replaced);
     }
-    if text.contains(':') {
-        text = std::borrow::Cow::Owned(SHORTCODE.replace_all(&text, " ").into_owned());
+    let shortcode_start = |t: &str| {
+        t.as_bytes()
+            .windows(2)
+            .any(|pair| pair[0] == b':' && pair[1].is_ascii_lowercase())
+    };
+    if shortcode_start(&text)
+        && let Cow::Owned(replaced) = SHORTCODE.replace_all(&text, " ")
+    {
+        text = Cow::Owned(replaced);
     }
-    if text.contains("](") {
-        text = std::borrow::Cow::Owned(LINK.replace_all(&text, "$1").into_owned());
+    if text.contains("](")
+        && let Cow::Owned(replaced) = LINK.replace_all(&text, "$1")
+    {
+        text = Cow::Owned(replaced);
     }
     if text.is_ascii() {
         return ascii_plain(text.as_bytes());
@@ -267,7 +281,9 @@ fn ascii_plain(text: &[u8]) -> String {
     // `char::is_whitespace` on ASCII (`u8::is_ascii_whitespace` leaves
     // out the vertical tab).
     let blank = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r');
-    let mut out = String::with_capacity(text.len());
+    // Bytes, not chars: an ASCII byte needs no encoding (a quarter of the
+    // instructions of `String::push`).
+    let mut out: Vec<u8> = Vec::with_capacity(text.len());
     let mut pending = false;
     for (at, &b) in text.iter().enumerate() {
         let mapped = match b {
@@ -283,13 +299,14 @@ fn ascii_plain(text: &[u8]) -> String {
             pending = !out.is_empty();
         } else {
             if pending {
-                out.push(' ');
+                out.push(b' ');
                 pending = false;
             }
-            out.push(char::from(mapped));
+            out.push(mapped);
         }
     }
-    out
+    // ASCII in, ASCII out.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// The last pass of [`plain`]: markup characters become blanks, and runs
