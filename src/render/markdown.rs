@@ -149,7 +149,7 @@ pub fn render(
         | Options::ENABLE_HEADING_ATTRIBUTES;
     let mut out = RenderedBody::default();
     let line_starts: Vec<usize> = std::iter::once(0)
-        .chain(body.match_indices('\n').map(|(i, _)| i + 1))
+        .chain(memchr::memchr_iter(b'\n', body.as_bytes()).map(|i| i + 1))
         .collect();
     let line_of = |offset: usize| line_starts.partition_point(|&start| start <= offset) as u32;
 
