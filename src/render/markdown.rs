@@ -190,10 +190,26 @@ pub fn render(
                 pulldown_cmark::html::push_html(&mut inner_html, inner.into_iter());
                 let n = level as u8;
                 out.headings.push((n, anchor.clone(), text));
-                events.push(Event::Html(CowStr::from(format!(
-                    "<h{n} id=\"{id}\">{inner_html}<a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a></h{n}>\n",
-                    id = escape_attr(&anchor)
-                ))));
+                // Joined rather than `format!`ed (a tenth of the
+                // instructions for a heading).
+                // `HeadingLevel` is 1 to 6.
+                let level = ["0", "1", "2", "3", "4", "5", "6"][usize::from(n)];
+                let id = escape_attr(&anchor);
+                let heading = [
+                    "<h",
+                    level,
+                    " id=\"",
+                    &id,
+                    "\">",
+                    &inner_html,
+                    "<a class=\"anchor\" href=\"#",
+                    &id,
+                    "\" aria-label=\"Link to this section\">#</a></h",
+                    level,
+                    ">\n",
+                ]
+                .concat();
+                events.push(Event::Html(CowStr::from(heading)));
             }
             Event::Start(Tag::CodeBlock(kind)) => {
                 let language = match &kind {
