@@ -494,8 +494,9 @@ fn unpack(key: u128) -> String {
 }
 
 /// [`for_each_occurrence`], giving each word of up to 16 bytes to `short`
-/// [`pack`]ed and each longer one to `long`. ASCII text is lower-cased and
-/// packed byte by byte as it is split, without a lower-cased copy.
+/// [`pack`]ed and each longer one to `long`. ASCII text is split in place,
+/// without a lower-cased copy: each short word is one 16-byte load,
+/// masked to its length and lowered in one step ([`ascii_lowercase`]).
 fn for_each_packed_occurrence(
     incident: &crate::model::Incident,
     mut short: impl FnMut(u128),
