@@ -6,6 +6,7 @@
 //! breaks. [`Doc::parse`] turns all of that into [`Line`]s that keep their
 //! source line numbers.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -237,42 +238,41 @@ fn decode_entity(name: &str) -> String {
 /// Plain text of one source line: HTML tags and entities, emoji shortcodes,
 /// emphasis, code marks and link targets removed.
 pub fn plain(line: &str) -> String {
-    use std::borrow::Cow;
     // Each pass runs only when its markers are present (a shortcode's
     // colon comes before a lower-case letter: timeline lines are full of
-    // colons that start none), and copies the text only when it replaced
-    // something.
+    // colons that start none).
     let mut text = Cow::Borrowed(line);
-    if text.contains('<')
-        && let Cow::Owned(replaced) = TAG.replace_all(&text, " ")
-    {
-        text = Cow::Owned(replaced);
+    if text.contains('<') {
+        text = replaced(text, |t| TAG.replace_all(t, " "));
     }
-    if text.contains('&')
-        && let Cow::Owned(replaced) =
-            ENTITY.replace_all(&text, |c: &regex::Captures<'_>| decode_entity(&c[1]))
-    {
-        text = Cow::Owned(replaced);
+    if text.contains('&') {
+        text = replaced(text, |t| {
+            ENTITY.replace_all(t, |c: &regex::Captures<'_>| decode_entity(&c[1]))
+        });
     }
-    let shortcode_start = |t: &str| {
-        t.as_bytes()
-            .windows(2)
-            .any(|pair| pair[0] == b':' && pair[1].is_ascii_lowercase())
-    };
-    if shortcode_start(&text)
-        && let Cow::Owned(replaced) = SHORTCODE.replace_all(&text, " ")
-    {
-        text = Cow::Owned(replaced);
+    let shortcode_start = text
+        .as_bytes()
+        .windows(2)
+        .any(|pair| pair[0] == b':' && pair[1].is_ascii_lowercase());
+    if shortcode_start {
+        text = replaced(text, |t| SHORTCODE.replace_all(t, " "));
     }
-    if text.contains("](")
-        && let Cow::Owned(replaced) = LINK.replace_all(&text, "$1")
-    {
-        text = Cow::Owned(replaced);
+    if text.contains("](") {
+        text = replaced(text, |t| LINK.replace_all(t, "$1"));
     }
     if text.is_ascii() {
         return ascii_plain(text.as_bytes());
     }
     unicode_plain(&text)
+}
+
+/// `text` after `pass`, a copy only when the pass replaced something.
+fn replaced<'t>(text: Cow<'t, str>, pass: impl FnOnce(&str) -> Cow<'_, str>) -> Cow<'t, str> {
+    let changed = match pass(&text) {
+        Cow::Owned(changed) => Some(changed),
+        Cow::Borrowed(_) => None,
+    };
+    changed.map_or(text, Cow::Owned)
 }
 
 /// The last pass of [`plain`] over an ASCII line, byte by byte: what

@@ -191,8 +191,7 @@ pub fn render(
                 let n = level as u8;
                 out.headings.push((n, anchor.clone(), text));
                 // Joined rather than `format!`ed (a tenth of the
-                // instructions for a heading).
-                // `HeadingLevel` is 1 to 6.
+                // instructions); `HeadingLevel` is 1 to 6.
                 let level = ["0", "1", "2", "3", "4", "5", "6"][usize::from(n)];
                 let id = escape_attr(&anchor);
                 let heading = [
