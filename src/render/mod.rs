@@ -1318,15 +1318,17 @@ impl Renderer {
             && points.len() >= 2
         {
             let zone = incident.timezone.as_deref();
-            let first_day = pages::time_data(first, zone)
-                .local
-                .get(..10)
-                .unwrap_or("")
-                .to_string();
+            // Each point's time as shown, made once for the chart and
+            // the steps.
+            let locals: Vec<String> = points
+                .iter()
+                .map(|(_, time)| pages::local_time(time, zone))
+                .collect();
+            let first_day = locals[0].get(..10).unwrap_or("");
             let clock_points: Vec<charts::ClockPoint> = points
                 .iter()
-                .map(|(label, time)| {
-                    let local = pages::time_data(time, zone).local;
+                .zip(&locals)
+                .map(|((label, time), local)| {
                     let day = local.get(..10).unwrap_or("");
                     let clock = local.get(11..16).unwrap_or("").to_string();
                     charts::ClockPoint {
@@ -1341,14 +1343,14 @@ impl Renderer {
                 })
                 .collect();
             chart = Some(charts::clock_axis("incident-clocks", &clock_points));
-            for pair in points.windows(2) {
+            for (pair, at) in points.windows(2).zip(&locals[1..]) {
                 steps.push(TimelineStep {
                     from: pair[0].0,
                     to: pair[1].0,
                     elapsed: crate::index::format_minutes(crate::resolve::minutes_between(
                         pair[0].1, pair[1].1,
                     )),
-                    at: pages::time_data(pair[1].1, zone).local,
+                    at: at.clone(),
                 });
             }
         }

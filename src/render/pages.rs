@@ -489,26 +489,62 @@ pub struct TimeData {
 
 /// Formats `time` in the incident's display zone (if any) and in UTC.
 pub fn time_data(time: &jiff::Zoned, display_zone: Option<&str>) -> TimeData {
-    let local = match display_zone.and_then(|name| jiff::tz::TimeZone::get(name).ok()) {
+    TimeData {
+        local: local_time(time, display_zone),
+        utc: utc_minute(time.timestamp()),
+        iso: time.timestamp().to_string(),
+    }
+}
+
+/// [`TimeData::local`] alone: `time` to the minute in `display_zone`
+/// (`2024-03-03 22:00 PST`), else in its own offset (`... UTC` or
+/// `... UTC-08:00`).
+pub fn local_time(time: &jiff::Zoned, display_zone: Option<&str>) -> String {
+    match display_zone.and_then(|name| jiff::tz::TimeZone::get(name).ok()) {
         Some(tz) => time
             .with_time_zone(tz)
             .strftime("%Y-%m-%d %H:%M %Z")
             .to_string(),
-        None => {
-            let offset = time.offset();
-            if offset.seconds() == 0 {
-                time.strftime("%Y-%m-%d %H:%M UTC").to_string()
-            } else {
-                time.strftime("%Y-%m-%d %H:%M UTC%:z").to_string()
-            }
-        }
-    };
-    let utc = time.with_time_zone(jiff::tz::TimeZone::UTC);
-    TimeData {
-        local,
-        utc: utc.strftime("%Y-%m-%d %H:%M UTC").to_string(),
-        iso: time.timestamp().to_string(),
+        None if time.offset().seconds() == 0 => utc_minute(time.timestamp()),
+        None => time.strftime("%Y-%m-%d %H:%M UTC%:z").to_string(),
     }
+}
+
+/// `timestamp` in UTC to the minute, `2024-03-04 06:00 UTC`: what
+/// `strftime("%Y-%m-%d %H:%M UTC")` gives, written from the date's
+/// numbers (pages show several times each; a `strftime` parses its
+/// format every call). Years past 9999 or before 0 go through
+/// `strftime`.
+fn utc_minute(timestamp: jiff::Timestamp) -> String {
+    let at = jiff::tz::Offset::UTC.to_datetime(timestamp);
+    let Ok(year) = u16::try_from(at.year()) else {
+        return timestamp.strftime("%Y-%m-%d %H:%M UTC").to_string();
+    };
+    if year > 9999 {
+        return timestamp.strftime("%Y-%m-%d %H:%M UTC").to_string();
+    }
+    let digits = |n: u16, width: usize| {
+        let mut n = n;
+        let mut out = [b'0'; 4];
+        for slot in out[..width].iter_mut().rev() {
+            *slot = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+        out
+    };
+    let mut text = Vec::with_capacity(20);
+    let two = |n: i8| digits(n as u16, 2);
+    text.extend_from_slice(&digits(year, 4));
+    text.push(b'-');
+    text.extend_from_slice(&two(at.month())[..2]);
+    text.push(b'-');
+    text.extend_from_slice(&two(at.day())[..2]);
+    text.push(b' ');
+    text.extend_from_slice(&two(at.hour())[..2]);
+    text.push(b':');
+    text.extend_from_slice(&two(at.minute())[..2]);
+    text.extend_from_slice(b" UTC");
+    String::from_utf8(text).unwrap_or_default()
 }
 
 /// One row of an incident's metadata panel.
@@ -899,6 +935,29 @@ mod tests {
         assert_eq!(root_prefix("index.html"), "");
         assert_eq!(root_prefix("incidents/index.html"), "../");
         assert_eq!(root_prefix("incidents/db/index.html"), "../../");
+    }
+
+    #[test]
+    fn minutes_in_utc_are_what_strftime_gives() {
+        let times = [
+            "0000-01-01T00:00:00Z",
+            "0999-12-31T23:59:59Z",
+            "1970-01-01T00:00:00Z",
+            "2024-02-29T09:05:59.999Z",
+            "2024-03-03T22:00:00-08:00",
+            "9999-12-30T21:59:00Z",
+            "-000001-06-01T12:00:00Z",
+            "-009999-06-01T00:00:00Z",
+        ];
+        for time in times {
+            let timestamp: jiff::Timestamp = time.parse().unwrap();
+            let want = timestamp.strftime("%Y-%m-%d %H:%M UTC").to_string();
+            assert_eq!(utc_minute(timestamp), want, "{time}");
+        }
+        assert_eq!(
+            utc_minute("2024-03-04T06:07:00Z".parse().unwrap()),
+            "2024-03-04 06:07 UTC"
+        );
     }
 
     #[test]
