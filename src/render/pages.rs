@@ -513,38 +513,34 @@ pub fn local_time(time: &jiff::Zoned, display_zone: Option<&str>) -> String {
 /// `timestamp` in UTC to the minute, `2024-03-04 06:00 UTC`: what
 /// `strftime("%Y-%m-%d %H:%M UTC")` gives, written from the date's
 /// numbers (pages show several times each; a `strftime` parses its
-/// format every call). Years past 9999 or before 0 go through
-/// `strftime`.
+/// format every call). jiff's years run from -9999 to 9999; a negative
+/// one goes through `strftime`.
 fn utc_minute(timestamp: jiff::Timestamp) -> String {
     let at = jiff::tz::Offset::UTC.to_datetime(timestamp);
-    let Ok(year) = u16::try_from(at.year()) else {
+    let Ok(year) = u32::try_from(at.year()) else {
         return timestamp.strftime("%Y-%m-%d %H:%M UTC").to_string();
     };
-    if year > 9999 {
-        return timestamp.strftime("%Y-%m-%d %H:%M UTC").to_string();
+    let two = |n: i8| u32::try_from(n).unwrap_or(0);
+    let mut text = String::with_capacity(20);
+    push_digits(&mut text, year, 4);
+    text.push('-');
+    push_digits(&mut text, two(at.month()), 2);
+    text.push('-');
+    push_digits(&mut text, two(at.day()), 2);
+    text.push(' ');
+    push_digits(&mut text, two(at.hour()), 2);
+    text.push(':');
+    push_digits(&mut text, two(at.minute()), 2);
+    text.push_str(" UTC");
+    text
+}
+
+/// Appends the last `width` decimal digits of `n`, zero-padded.
+fn push_digits(text: &mut String, n: u32, width: u32) {
+    for place in (0..width).rev() {
+        let digit = n / 10u32.pow(place) % 10;
+        text.push(char::from(b'0' + digit as u8));
     }
-    let digits = |n: u16, width: usize| {
-        let mut n = n;
-        let mut out = [b'0'; 4];
-        for slot in out[..width].iter_mut().rev() {
-            *slot = b'0' + (n % 10) as u8;
-            n /= 10;
-        }
-        out
-    };
-    let mut text = Vec::with_capacity(20);
-    let two = |n: i8| digits(n as u16, 2);
-    text.extend_from_slice(&digits(year, 4));
-    text.push(b'-');
-    text.extend_from_slice(&two(at.month())[..2]);
-    text.push(b'-');
-    text.extend_from_slice(&two(at.day())[..2]);
-    text.push(b' ');
-    text.extend_from_slice(&two(at.hour())[..2]);
-    text.push(b':');
-    text.extend_from_slice(&two(at.minute())[..2]);
-    text.extend_from_slice(b" UTC");
-    String::from_utf8(text).unwrap_or_default()
 }
 
 /// One row of an incident's metadata panel.
