@@ -7,13 +7,12 @@
 # changed bytes written) into the same output. Results go to stdout as a Markdown
 # table; docs/PERFORMANCE.md records them.
 #
-# Every clean build runs before any forced rebuild: a forced rebuild
-# removes the previous site's folders after its swap, and on this
-# machine's ext4 (no journal) a build that follows a large removal
-# within minutes creates its files far more slowly (the allocator skips
-# recently freed inodes one by one). For the same reason the outputs are
-# removed only at the end, and nothing large should be deleted on the
-# output's file system in the minutes before this script runs.
+# On this machine's ext4 (no journal) a build that follows a large
+# removal within minutes creates its files far more slowly (the
+# allocator skips recently freed inodes one by one), so the outputs (and
+# the previous sites the rebuilds keep beside them) are removed only at
+# the end, and nothing large should be deleted on the output's file
+# system in the minutes before this script runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("${@:-1000 10000 50000}")
@@ -46,7 +45,7 @@ for n in "${sizes[@]}"; do
   rewritten=$(grep -o '[0-9]* files written' "$work/forced.log" | cut -d' ' -f1 || true)
   per=$(awk -v w="${wall[$n]}" -v n="$n" 'BEGIN { printf "%.2f", w * 1000 / n }')
   echo "| $n | ${wall[$n]} | $((rss[$n] / 1024)) | $per | $rebuild | $forced | ${rewritten:-?} |"
-  outputs+=("${out[$n]}" "$work/.$(basename "${out[$n]}").stamp")
+  outputs+=("${out[$n]}" "$work/.$(basename "${out[$n]}").stamp" "$work/.$(basename "${out[$n]}").recycle")
 done
 # Removed only now (see above).
 rm -rf "${outputs[@]}"

@@ -3,10 +3,11 @@
 //! A build writes into a staging folder beside the output folder
 //! (`.<name>.staging`) and swaps it in only when everything succeeded, so a
 //! failed build leaves the previous site untouched and stale pages vanish.
-//! Watch mode ([`Output::begin_recycling`]) starts the staging folder from
-//! the site before last instead of an empty folder, so a rebuild touches
-//! only the files that changed; after the swap that folder is kept as
-//! `.<name>.recycle` for the next rebuild (a plain build removes it).
+//! After the swap the previous site is kept as `.<name>.recycle`, and the
+//! next build (plain or watch mode, [`Output::begin_recycling`]) starts
+//! its staging folder from it instead of an empty folder, so a rebuild
+//! touches only the files that changed and no site is ever removed
+//! (removing one of 10,000 pages took 1.7 s here).
 //! Every path goes through [`safe_relative_path`], so nothing can be written
 //! outside the output folder whatever a slug, id or asset name says.
 
@@ -78,6 +79,10 @@ pub struct Output {
     /// Watch mode: the staging folder started as the site before the
     /// previous one and is updated in place; see [`Output::begin_recycling`].
     recycling: bool,
+    /// Whether the staging folder started as the site before last (not
+    /// empty): files this build does not produce are removed before the
+    /// swap.
+    adopted: bool,
     /// Recycling: every path this build produced (the rest are removed
     /// before the swap).
     produced: std::sync::Mutex<PathSet>,
@@ -199,7 +204,10 @@ pub struct Recycled {
 
 impl Output {
     /// Starts a build of `target`: removes a staging folder left by an
-    /// interrupted build and creates a fresh one beside `target`.
+    /// interrupted build; the staging folder is then the site before last
+    /// (`.NAME.recycle`, kept by the last build's commit), updated as in
+    /// [`Output::begin_recycling`] but walked to find the files this build
+    /// does not produce, or a fresh folder beside `target`.
     pub fn begin(target: &Path) -> io::Result<Output> {
         Output::start(target, false)
     }
@@ -223,7 +231,9 @@ impl Output {
     /// a file that is already the live one costs no system call.
     pub fn begin_recycling(target: &Path, recycled: Option<Recycle>) -> io::Result<Output> {
         let mut output = Output::start(target, true)?;
-        output.recycled = recycled;
+        // What the caller knows describes the recycled folder only if it
+        // became the staging folder.
+        output.recycled = recycled.filter(|_| output.adopted);
         Ok(output)
     }
 
@@ -256,9 +266,14 @@ impl Output {
                 std::fs::remove_dir_all(leftover)?;
             }
         }
-        if recycle.exists() && !(recycling && std::fs::rename(&recycle, &staging).is_ok()) {
+        // The site before last, kept by the last build: this build's
+        // staging folder, updated in place (every build keeps it, plain
+        // or watch).
+        let adopted = recycle.exists() && std::fs::rename(&recycle, &staging).is_ok();
+        if !adopted && recycle.exists() {
             std::fs::remove_dir_all(&recycle)?;
         }
+        let recycling = recycling || adopted;
         std::fs::create_dir_all(&staging)?;
         Ok(Output {
             target: target.to_path_buf(),
@@ -267,6 +282,7 @@ impl Output {
             written: AtomicUsize::new(0),
             unchanged: AtomicUsize::new(0),
             recycling,
+            adopted,
             produced: std::sync::Mutex::default(),
             recycled: None,
             replaced: std::sync::Mutex::default(),
@@ -316,7 +332,7 @@ impl Output {
     fn replace(path: &Path, fill: impl FnOnce(&Path) -> io::Result<()>) -> io::Result<()> {
         let temporary = Output::temporary(path);
         fill(&temporary)?;
-        std::fs::rename(&temporary, path)
+        rename_over(&temporary, path)
     }
 
     /// A temporary name beside `path` (`.hindsight-tmp-<name>`), with no
@@ -417,7 +433,7 @@ impl Output {
     /// When the previous site holds the same bytes at `rel`, its file is
     /// hard-linked into the new site instead (same inode and modification
     /// time, so syncs and caches see no change); after the swap the old
-    /// folder is removed (or, recycling, kept for the next rebuild).
+    /// folder is kept as the next build's staging folder.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), WriteError> {
         let (relative, path) = self.prepare(rel)?;
         let io_error = |source| WriteError::Io {
@@ -515,7 +531,7 @@ impl Output {
             // all: write it again, the slow way.
             return self.write_with_fallback(rel, &path, old.as_deref());
         }
-        std::fs::rename(&temporary, &path).map_err(io_error)?;
+        rename_over(&temporary, &path).map_err(io_error)?;
         self.listed(rel, || metadata);
         self.wrote(rel);
         Ok(())
@@ -551,7 +567,22 @@ impl Output {
     fn staged(&self, relative: &Path) -> Result<PathBuf, WriteError> {
         let path = self.staging.join(relative);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|source| WriteError::Io {
+            let made = std::fs::create_dir_all(parent).or_else(|error| {
+                // The site before last may hold a file where this site
+                // has a folder: remove it, then try again.
+                if !self.recycling {
+                    return Err(error);
+                }
+                let mut on_the_way = self.staging.clone();
+                for part in parent.strip_prefix(&self.staging).unwrap_or(parent) {
+                    on_the_way.push(part);
+                    if std::fs::symlink_metadata(&on_the_way).is_ok_and(|m| !m.is_dir()) {
+                        std::fs::remove_file(&on_the_way)?;
+                    }
+                }
+                std::fs::create_dir_all(parent)
+            });
+            made.map_err(|source| WriteError::Io {
                 path: path.clone(),
                 source,
             })?;
@@ -602,7 +633,8 @@ impl Output {
     /// process is killed. Elsewhere (or where the file system cannot
     /// exchange) the previous output is renamed aside first; a build killed
     /// between the two renames is repaired by the next [`Output::begin`].
-    /// The previous site is removed afterwards.
+    /// After an exchange the previous site is kept as `.NAME.recycle`, the
+    /// next build's staging folder; after the fallback swap it is removed.
     pub fn commit(self) -> io::Result<usize> {
         self.commit_recycling().map(|recycled| recycled.written)
     }
@@ -612,7 +644,7 @@ impl Output {
     pub fn commit_recycling(self) -> io::Result<Recycled> {
         let written = self.written.load(Ordering::Relaxed);
         let first = !self.target.exists();
-        if self.recycling && !first {
+        if self.adopted {
             self.remove_unproduced();
         }
         let produced = match self.produced.lock() {
@@ -639,18 +671,18 @@ impl Output {
             return Ok(done(false));
         }
         if exchange(&self.staging, &self.target).is_ok() {
-            // The staging path now holds the previous site: the next
-            // recycling build's staging folder.
-            if self.recycling {
-                let recycle = self.staging.with_file_name(
-                    self.staging
-                        .file_name()
-                        .map(|n| n.to_string_lossy().replace(".staging", ".recycle"))
-                        .unwrap_or_default(),
-                );
-                if std::fs::rename(&self.staging, &recycle).is_ok() {
-                    return Ok(done(true));
-                }
+            // The staging path now holds the previous site: kept as the
+            // next build's staging folder rather than removed (removing a
+            // site of 10,000 pages took 1.7 s here, and slows the next
+            // build's folder creation).
+            let recycle = self.staging.with_file_name(
+                self.staging
+                    .file_name()
+                    .map(|n| n.to_string_lossy().replace(".staging", ".recycle"))
+                    .unwrap_or_default(),
+            );
+            if std::fs::rename(&self.staging, &recycle).is_ok() {
+                return Ok(done(true));
             }
             std::fs::remove_dir_all(&self.staging)?;
             return Ok(done(false));
@@ -677,6 +709,20 @@ impl Output {
     pub fn abort(self) {
         let _ = std::fs::remove_dir_all(&self.staging);
     }
+}
+
+/// Renames the file `from` to `to`, where the site before last (a
+/// recycled staging folder) may hold a folder: that folder is removed and
+/// the rename tried again.
+fn rename_over(from: &Path, to: &Path) -> io::Result<()> {
+    std::fs::rename(from, to).or_else(|error| {
+        if std::fs::symlink_metadata(to).is_ok_and(|m| m.is_dir()) {
+            std::fs::remove_dir_all(to)?;
+            std::fs::rename(from, to)
+        } else {
+            Err(error)
+        }
+    })
 }
 
 /// Whether two paths are the same file (device and inode).
@@ -900,9 +946,112 @@ mod tests {
         out.commit().unwrap();
         let after = std::fs::metadata(target.join("a.html")).unwrap();
         assert_eq!(after.ino(), before, "the unchanged file was not rewritten");
-        assert_eq!(after.nlink(), 1, "no hard link survives the swap");
-        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
-        assert_eq!(leftovers.len(), 1, "no staging or old folders left");
+        // The previous site stays beside the output as the next build's
+        // staging folder; its unchanged files are the live ones.
+        assert_eq!(after.nlink(), 2, "the kept previous site shares it");
+        let mut beside: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        beside.sort();
+        assert_eq!(
+            beside,
+            [".public.recycle", "public"],
+            "no staging or old folders left"
+        );
+    }
+
+    #[test]
+    fn a_kept_site_with_a_file_where_a_folder_goes_or_the_other_way_round() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        let sites: [&[(&str, &[u8])]; 4] = [
+            &[("a", b"file a"), ("b/index.html", b"b")],
+            &[("x.html", b"x")],
+            // `a` is now a folder and `b/index.html` a file's folder's
+            // file... and `b` a file.
+            &[("a/index.html", b"a"), ("b", b"file b")],
+            &[("a", b"file a again"), ("b/index.html", b"b again")],
+        ];
+        for (round, site) in sites.iter().enumerate() {
+            let out = Output::begin(&target).unwrap();
+            for (rel, bytes) in *site {
+                out.write(rel, bytes)
+                    .unwrap_or_else(|e| panic!("round {round}: {e}"));
+            }
+            out.commit().unwrap();
+            for (rel, bytes) in *site {
+                assert_eq!(
+                    std::fs::read(target.join(rel)).unwrap(),
+                    *bytes,
+                    "round {round}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn plain_builds_update_the_site_before_last_and_match_fresh_builds() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        let fresh = dir.path().join("fresh");
+        let files = |site: &Path| {
+            let mut found: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(site)
+                .min_depth(1)
+                .into_iter()
+                .flatten()
+                .map(|e| {
+                    let rel = e.path().strip_prefix(site).unwrap().display().to_string();
+                    let bytes = std::fs::read(e.path()).unwrap_or_default();
+                    (rel, bytes)
+                })
+                .collect();
+            found.sort();
+            found
+        };
+        let sites: [&[(&str, &[u8])]; 5] = [
+            &[
+                ("index.html", b"1"),
+                ("a/index.html", b"a"),
+                ("b/index.html", b"b"),
+            ],
+            &[
+                ("index.html", b"2"),
+                ("a/index.html", b"a"),
+                ("c/index.html", b"c"),
+            ],
+            &[
+                ("index.html", b"3"),
+                ("a/index.html", b"A"),
+                ("c/index.html", b"c"),
+            ],
+            &[("index.html", b"3"), ("d/x/index.html", b"d")],
+            &[("index.html", b"5"), ("a/index.html", b"a")],
+        ];
+        for (round, site) in sites.iter().enumerate() {
+            if round == 4 {
+                // The output removed by hand, the kept site still there:
+                // none of its pages may come back.
+                std::fs::remove_dir_all(&target).unwrap();
+            }
+            let out = Output::begin(&target).unwrap();
+            for (rel, bytes) in *site {
+                out.write(rel, bytes).unwrap();
+            }
+            out.commit().unwrap();
+            let _ = std::fs::remove_dir_all(&fresh);
+            let out = Output::begin(&fresh).unwrap();
+            for (rel, bytes) in *site {
+                out.write(rel, bytes).unwrap();
+            }
+            out.commit().unwrap();
+            assert_eq!(files(&target), files(&fresh), "round {round}");
+            assert_eq!(
+                dir.path().join(".public.recycle").is_dir(),
+                round > 0 && round != 4,
+                "round {round}: the previous site is kept"
+            );
+        }
     }
 
     #[test]
@@ -952,10 +1101,26 @@ mod tests {
             })
             .unwrap_err();
         assert!(error.to_string().contains("export.json"), "{error}");
-        let staged: Vec<_> = std::fs::read_dir(dir.path().join(".public.staging/data"))
-            .map(|entries| entries.collect())
-            .unwrap_or_default();
-        assert!(staged.is_empty(), "{staged:?}");
+        // The staging folder (the site before last) holds no temporary
+        // file and nothing of the partial bytes.
+        let staged: Vec<(String, Vec<u8>)> =
+            std::fs::read_dir(dir.path().join(".public.staging/data"))
+                .map(|entries| {
+                    entries
+                        .flatten()
+                        .map(|e| {
+                            let name = e.file_name().to_string_lossy().into_owned();
+                            (name, std::fs::read(e.path()).unwrap_or_default())
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+        assert!(
+            staged
+                .iter()
+                .all(|(name, bytes)| !name.starts_with(".hindsight-tmp") && bytes != b"["),
+            "{staged:?}"
+        );
         out.abort();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "[1,2],");
     }

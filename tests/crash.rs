@@ -88,7 +88,8 @@ fn killed_builds_leave_one_complete_site() {
     );
 
     // The next build recovers on its own and leaves nothing behind but
-    // its stamp.
+    // its stamp and the previous site, kept as the next build's staging
+    // folder.
     set_version(&dir, "B");
     assert!(build(&dir, "public").wait().unwrap().success());
     assert!(tree(&dir.join("public")) == references["B"]);
@@ -96,8 +97,8 @@ fn killed_builds_leave_one_complete_site() {
         .unwrap()
         .filter_map(Result::ok)
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        // The build stamp is meant to stay.
-        .filter(|n| n.starts_with(".public") && n != ".public.stamp")
+        // The build stamp and the kept previous site are meant to stay.
+        .filter(|n| n.starts_with(".public") && n != ".public.stamp" && n != ".public.recycle")
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }

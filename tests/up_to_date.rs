@@ -108,6 +108,9 @@ fn any_change_to_inputs_options_date_or_output_builds_again() {
     assert!(log.contains("built 2 incidents"), "{log}");
     assert!(std::fs::read_to_string(&page).unwrap().contains("a day!"));
     assert_clean(root);
+    // The previous site is kept as the next build's starting point, so
+    // the builds below update it instead of a fresh folder.
+    assert!(root.join(".public.recycle/index.html").is_file());
     assert!(up_to_date(&build(root, &[])));
 
     // A new file, then its removal.
