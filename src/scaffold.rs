@@ -193,7 +193,7 @@ pub fn init(dir: &Path, today: jiff::civil::Date) -> std::io::Result<Vec<Outcome
         ),
         (
             dir.join(".gitignore"),
-            // The site, and the build stamp and watch mode's folder beside it.
+            // The site, and the build stamp and the previous site beside it.
             "/public\n/.public.*\n".to_string(),
         ),
     ];
