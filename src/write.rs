@@ -821,6 +821,44 @@ mod tests {
         );
     }
 
+    /// Four sites built one after the other: pages change, vanish and
+    /// appear.
+    const SITES: [&[(&str, &[u8])]; 4] = [
+        &[
+            ("index.html", b"1"),
+            ("a/index.html", b"a"),
+            ("b/index.html", b"b"),
+        ],
+        &[
+            ("index.html", b"2"),
+            ("a/index.html", b"a"),
+            ("c/index.html", b"c"),
+        ],
+        &[
+            ("index.html", b"3"),
+            ("a/index.html", b"A"),
+            ("c/index.html", b"c"),
+        ],
+        &[("index.html", b"3"), ("d/index.html", b"d")],
+    ];
+
+    /// Every file of `site` (and, with `folders`, every folder, with no
+    /// bytes) by relative path, sorted.
+    fn site_entries(site: &Path, folders: bool) -> Vec<(String, Vec<u8>)> {
+        let mut found: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(site)
+            .min_depth(1)
+            .into_iter()
+            .flatten()
+            .filter(|e| folders || e.file_type().is_file())
+            .map(|e| {
+                let rel = e.path().strip_prefix(site).unwrap().display().to_string();
+                (rel, std::fs::read(e.path()).unwrap_or_default())
+            })
+            .collect();
+        found.sort();
+        found
+    }
+
     #[test]
     fn recycling_builds_match_fresh_ones_and_never_touch_the_live_site() {
         recycling_builds(false);
@@ -836,39 +874,8 @@ mod tests {
     fn recycling_builds(tracked: bool) {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("public");
-        let files = |site: &Path| {
-            let mut found: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(site)
-                .min_depth(1)
-                .sort_by_file_name()
-                .into_iter()
-                .flatten()
-                .filter(|e| e.file_type().is_file())
-                .map(|e| {
-                    let rel = e.path().strip_prefix(site).unwrap();
-                    (rel.display().to_string(), std::fs::read(e.path()).unwrap())
-                })
-                .collect();
-            found.sort();
-            found
-        };
-        let sites: [&[(&str, &[u8])]; 4] = [
-            &[
-                ("index.html", b"1"),
-                ("a/index.html", b"a"),
-                ("b/index.html", b"b"),
-            ],
-            &[
-                ("index.html", b"2"),
-                ("a/index.html", b"a"),
-                ("c/index.html", b"c"),
-            ],
-            &[
-                ("index.html", b"3"),
-                ("a/index.html", b"A"),
-                ("c/index.html", b"c"),
-            ],
-            &[("index.html", b"3"), ("d/index.html", b"d")],
-        ];
+        let files = |site: &Path| site_entries(site, false);
+        let sites = SITES;
         let (mut last, mut recycled): (Option<PathSet>, Option<Recycle>) = (None, None);
         for site in sites {
             let live_before = files(&target);
@@ -995,39 +1002,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("public");
         let fresh = dir.path().join("fresh");
-        let files = |site: &Path| {
-            let mut found: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(site)
-                .min_depth(1)
-                .into_iter()
-                .flatten()
-                .map(|e| {
-                    let rel = e.path().strip_prefix(site).unwrap().display().to_string();
-                    let bytes = std::fs::read(e.path()).unwrap_or_default();
-                    (rel, bytes)
-                })
-                .collect();
-            found.sort();
-            found
-        };
-        let sites: [&[(&str, &[u8])]; 5] = [
-            &[
-                ("index.html", b"1"),
-                ("a/index.html", b"a"),
-                ("b/index.html", b"b"),
-            ],
-            &[
-                ("index.html", b"2"),
-                ("a/index.html", b"a"),
-                ("c/index.html", b"c"),
-            ],
-            &[
-                ("index.html", b"3"),
-                ("a/index.html", b"A"),
-                ("c/index.html", b"c"),
-            ],
-            &[("index.html", b"3"), ("d/x/index.html", b"d")],
-            &[("index.html", b"5"), ("a/index.html", b"a")],
-        ];
+        // Folders too: none may be left over.
+        let files = |site: &Path| site_entries(site, true);
+        let last: &[(&str, &[u8])] = &[("index.html", b"5"), ("a/index.html", b"a")];
+        let sites: Vec<&[(&str, &[u8])]> = SITES.into_iter().chain([last]).collect();
         for (round, site) in sites.iter().enumerate() {
             if round == 4 {
                 // The output removed by hand, the kept site still there:
